@@ -1,0 +1,5 @@
+"""`python -m livepost` runs the CLI."""
+
+from livepost.cli import main
+
+main()

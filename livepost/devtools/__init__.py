@@ -1,0 +1,1 @@
+"""Throwaway servers for tests, benchmarks and trying livepost without an account."""

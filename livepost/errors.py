@@ -1,0 +1,91 @@
+"""Domain errors: raised in the core, turned into a message and an exit code once, at the CLI edge.
+
+Every message says what went wrong *and* what to do about it, because the person reading it is a
+comms officer at the back of a conference room, not the author of the code.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    ERROR = 1  # an unexpected failure (a bug: please report it)
+    USAGE = 2  # wrong command-line usage (typer/click's own code)
+    CONFIG = 3  # settings, event folder or credentials
+    INPUT = 4  # a schedule, notes or other input file is invalid
+    STORE = 5  # the database cannot be opened or migrated
+    NETWORK = 6  # Bluesky or another service cannot be reached
+
+
+class LivepostError(Exception):
+    """Base of every error livepost reports to a user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+class ConfigError(LivepostError):
+    """Settings, the event folder or credentials are missing or wrong."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class InputError(LivepostError):
+    """An input file is invalid. Names the file and, where known, the line or the field.
+
+    Rendered as ``path, line 12: message`` or ``path: field.path: message``.
+    """
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(
+        self,
+        path: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.field = field
+        self.detail = message
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if field:
+            where += f": {field}"
+        super().__init__(f"{where}: {message}", hint=hint)
+
+
+class ScheduleError(InputError):
+    """A programme file cannot be read."""
+
+
+class NotesError(InputError):
+    """A notes file cannot be read."""
+
+
+class StoreError(LivepostError):
+    """The database cannot be opened, migrated or written."""
+
+    exit_code = ExitCode.STORE
+
+
+class NetworkError(LivepostError):
+    """A remote service (Bluesky, a web page) cannot be reached or refused us."""
+
+    exit_code = ExitCode.NETWORK
