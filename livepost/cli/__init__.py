@@ -1,0 +1,100 @@
+"""The ``livepost`` command line. Commands are thin: parse, call the core, print.
+
+Heavy libraries (atproto, Pillow, SQLAlchemy) are imported inside the commands that need them, so
+``livepost --help`` starts fast. :class:`~livepost.errors.LivepostError` is turned into a message
+and an exit code here, once.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from livepost import __version__
+from livepost.cli.state import CliState
+from livepost.errors import ExitCode, LivepostError
+
+app = typer.Typer(
+    name="livepost",
+    help="Cover a conference live on Bluesky: import the programme, announce talks, thread notes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"livepost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    event: Annotated[
+        str | None,
+        typer.Option(
+            "--event",
+            "-e",
+            help="Event folder (default: $LIVEPOST_EVENT, else the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database URL (default: $LIVEPOST_DATABASE_URL, else livepost.db in the folder).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Cover a conference live on Bluesky."""
+    ctx.obj = CliState(event_flag=event, database_url_flag=database_url)
+
+
+def _register() -> None:
+    from livepost.cli import doctor, init, notes, schedule
+
+    app.command("init")(init.init_command)
+    app.add_typer(schedule.app, name="schedule")
+    app.add_typer(notes.app, name="notes")
+    app.command("doctor")(doctor.doctor_command)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: run the app, translating livepost errors into messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except LivepostError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        if exc.hint:
+            typer.echo(exc.hint, err=True)
+        sys.exit(int(exc.exit_code))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a click usage error, or a bug
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(int(ExitCode.OK))

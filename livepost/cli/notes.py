@@ -1,0 +1,30 @@
+"""``livepost notes check``."""
+
+from __future__ import annotations
+
+import typer
+
+from livepost.cli.state import CliState
+from livepost.errors import ExitCode
+
+app = typer.Typer(help="Check the note taker's snippet files.", no_args_is_help=True)
+
+
+@app.command("check")
+def check_command(ctx: typer.Context) -> None:
+    """Report unknown talk ids, missing images, images without alt text, snippets to split."""
+    from livepost.notes import check_notes, load_notes
+    from livepost.talks import current_talks
+
+    state: CliState = ctx.obj
+    settings = state.settings()
+    talks = current_talks(settings, state.engine())
+    problems = check_notes(settings.notes_dir, {t.id for t in talks})
+    for problem in problems:
+        typer.echo(f"{problem.path}:{problem.line}: {problem.message}")
+    snippets = load_notes(settings.notes_dir) if settings.notes_dir.is_dir() else {}
+    count = sum(len(s) for s in snippets.values())
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {settings.notes_dir}.", err=True)
+        raise typer.Exit(int(ExitCode.INPUT))
+    typer.echo(f"Notes OK: {count} snippets in {len(snippets)} files.")

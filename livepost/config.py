@@ -1,0 +1,234 @@
+"""Settings: command-line flags > environment (``LIVEPOST_*``) > ``.env`` in the event folder >
+``livepost.toml`` > defaults.
+
+Loaded once, in the CLI callback, never at import time. Every resolved value remembers where it
+came from so ``livepost doctor`` can say which layer to change. Secrets (the app password) are
+never written to ``livepost.toml`` and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from livepost.errors import ConfigError
+
+CONFIG_FILE = "livepost.toml"
+DEFAULT_SERVICE = "https://bsky.social"
+
+#: environment variable -> the setting it provides (also read from the event's ``.env``)
+ENV_VARS: dict[str, str] = {
+    "LIVEPOST_EVENT": "event_dir",
+    "LIVEPOST_DATABASE_URL": "database_url",
+    "LIVEPOST_HANDLE": "handle",
+    "LIVEPOST_APP_PASSWORD": "app_password",
+    "LIVEPOST_SERVICE": "service",
+}
+
+
+class EventSection(BaseModel):
+    """``[event]`` of livepost.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    hashtags: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    langs: list[str] = Field(default_factory=lambda: ["en"], max_length=3)
+    schedule: str | None = None
+    date: date | None = None
+
+    @field_validator("hashtags")
+    @classmethod
+    def _strip_hash(cls, tags: list[str]) -> list[str]:
+        cleaned = [t.strip().lstrip("#＃") for t in tags]
+        for tag in cleaned:
+            if not tag or any(c.isspace() for c in tag):
+                raise ValueError(f"{tag!r} is not a hashtag (one word, with or without '#')")
+        return cleaned
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name!r} is not a time zone (use an IANA name like Europe/London)"
+            ) from None
+        return name
+
+
+class BlueskySection(BaseModel):
+    """``[bluesky]`` of livepost.toml: who posts, where. The password is never kept here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    handle: str | None = None
+    service: str | None = None
+
+
+class StorageSection(BaseModel):
+    """``[storage]`` of livepost.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    database_url: str | None = None
+
+
+class ConfigFile(BaseModel):
+    """The whole livepost.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event: EventSection
+    bluesky: BlueskySection = Field(default_factory=BlueskySection)
+    storage: StorageSection = Field(default_factory=StorageSection)
+
+
+@dataclass
+class Settings:
+    """Resolved settings for one event folder. ``sources`` maps a setting to where it came from
+    (``flag``, ``environment``, ``.env``, ``livepost.toml`` or ``default``)."""
+
+    event_dir: Path
+    event: EventSection
+    database_url: str
+    service: str
+    handle: str | None
+    app_password: str | None = field(repr=False)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.event.timezone)
+
+    @property
+    def event_key(self) -> str:
+        from livepost.schedule.identify import slugify
+
+        return slugify(self.event.name)
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.event_dir / "notes"
+
+    @property
+    def schedule_path(self) -> Path | None:
+        return self.event_dir / self.event.schedule if self.event.schedule else None
+
+
+def read_dotenv(event_dir: Path) -> dict[str, str]:
+    """The ``LIVEPOST_*`` values of ``event_dir/.env`` (the process environment is not touched)."""
+    path = event_dir / ".env"
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if k in ENV_VARS and v is not None}
+
+
+def read_config_file(event_dir: Path) -> ConfigFile:
+    """Parse and validate ``livepost.toml``; errors name the file, line or dotted field."""
+    path = event_dir / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"{path} not found: {event_dir} is not a livepost event folder",
+            hint=(
+                "Run livepost in an event folder, pass --event DIR, set LIVEPOST_EVENT, "
+                "or create one with: livepost init DIR --name NAME --hashtag TAG"
+            ),
+        )
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}", hint="Fix the TOML syntax at that line.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text", hint="Save it as UTF-8.") from None
+    if "app_password" in raw.get("bluesky", {}):
+        raise ConfigError(
+            f"{path}: bluesky.app_password: passwords do not belong in livepost.toml",
+            hint="Remove it and put LIVEPOST_APP_PASSWORD=... in the event's .env file instead.",
+        )
+    try:
+        return ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"{path}: {'.'.join(str(p) for p in err['loc'])}: {_clean_msg(err['msg'])}"
+            for err in exc.errors()
+        )
+        raise ConfigError(problems, hint="Fix livepost.toml (see the README's Settings).") from None
+
+
+def _clean_msg(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
+def resolve_event_dir(flag: str | Path | None, environ: Mapping[str, str]) -> tuple[Path, str]:
+    """The event folder: ``--event``, else ``LIVEPOST_EVENT``, else the current folder."""
+    if flag:
+        return Path(flag).expanduser(), "flag"
+    if environ.get("LIVEPOST_EVENT"):
+        return Path(environ["LIVEPOST_EVENT"]).expanduser(), "environment"
+    return Path.cwd(), "default"
+
+
+def load_settings(
+    event_dir: Path,
+    *,
+    flags: Mapping[str, str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting for ``event_dir`` through the documented precedence."""
+    environ = os.environ if environ is None else environ
+    flags = flags or {}
+    config = read_config_file(event_dir)
+    dotenv = read_dotenv(event_dir)
+    toml_values: dict[str, str | None] = {
+        "database_url": config.storage.database_url,
+        "handle": config.bluesky.handle,
+        "service": config.bluesky.service,
+        "app_password": None,
+    }
+    from livepost.store.engine import default_database_url
+
+    defaults: dict[str, str | None] = {
+        "database_url": default_database_url(event_dir),
+        "service": DEFAULT_SERVICE,
+        "handle": None,
+        "app_password": None,
+    }
+    env_for = {setting: var for var, setting in ENV_VARS.items()}
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for setting in defaults:
+        var = env_for[setting]
+        for source, value in (
+            ("flag", flags.get(setting)),
+            ("environment", environ.get(var)),
+            (".env", dotenv.get(var)),
+            (CONFIG_FILE, toml_values[setting]),
+            ("default", defaults[setting]),
+        ):
+            if value:
+                values[setting], sources[setting] = value, source
+                break
+        else:
+            values[setting], sources[setting] = None, "unset"
+    return Settings(
+        event_dir=event_dir,
+        event=config.event,
+        database_url=values["database_url"] or "",
+        service=(values["service"] or DEFAULT_SERVICE).rstrip("/"),
+        handle=values["handle"],
+        app_password=values["app_password"],
+        sources=sources,
+    )

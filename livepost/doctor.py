@@ -1,0 +1,188 @@
+"""Health checks for an event folder: what ``livepost doctor`` (and the web console) show.
+
+Each check says what it found and, when something is wrong, how to fix it. A failed check makes
+``doctor`` exit non-zero; a warning does not (livepost can still dry-run).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from livepost.errors import LivepostError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from livepost.config import Settings
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def run_checks(event_dir: Path, *, database_url: str | None = None, online: bool = True) -> list[Check]:
+    """Run every check for ``event_dir``; later checks are skipped when settings cannot load."""
+    from livepost.config import load_settings
+
+    try:
+        settings = load_settings(event_dir, flags={"database_url": database_url})
+    except LivepostError as exc:
+        return [Check("settings", "fail", exc.message, exc.hint or "")]
+    checks = [
+        Check(
+            "settings",
+            "ok",
+            f"{settings.event.name}: #{' #'.join(settings.event.hashtags) or '(no hashtags)'}, "
+            f"{settings.event.timezone}, langs {', '.join(settings.event.langs)}",
+        )
+    ]
+    if not settings.event.hashtags:
+        checks.append(
+            Check("hashtags", "warn", "the event has no hashtag", 'Set [event] hashtags = ["tag"].')
+        )
+    engine = None
+    try:
+        from livepost.store.engine import open_database
+
+        engine = open_database(settings.database_url)
+        checks.append(Check("database", "ok", _masked(settings.database_url)))
+    except LivepostError as exc:
+        checks.append(Check("database", "fail", exc.message, exc.hint or ""))
+    if engine is not None:
+        checks.append(_check_programme(settings, engine))
+        checks.append(_check_notes(settings, engine))
+    checks.extend(_check_credentials(settings))
+    if online:
+        checks.append(_check_service(settings.service))
+    return checks
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"
+
+
+def _guard(name: str, body: Callable[[], Check]) -> Check:
+    try:
+        return body()
+    except LivepostError as exc:
+        return Check(name, "fail", exc.message, exc.hint or "")
+
+
+def _check_programme(settings: Settings, engine: Engine) -> Check:
+    from livepost.store.engine import session_scope
+    from livepost.store.talks import load_talks
+
+    def body() -> Check:
+        with session_scope(engine) as session:
+            talks = load_talks(session, settings.event_key)
+        if talks:
+            n = sum(1 for t in talks if t.kind == "talk")
+            return Check("programme", "ok", f"{n} talks and {len(talks) - n} breaks imported")
+        path = settings.schedule_path
+        return Check(
+            "programme",
+            "warn",
+            "no programme imported yet",
+            f"Run: livepost schedule import {path or 'FILE'}",
+        )
+
+    return _guard("programme", body)
+
+
+def _check_notes(settings: Settings, engine: Engine) -> Check:
+    from livepost.notes import check_notes
+    from livepost.talks import current_talks
+
+    def body() -> Check:
+        if not settings.notes_dir.is_dir():
+            return Check("notes", "warn", f"{settings.notes_dir} does not exist", "Create it.")
+        talks = current_talks(settings, engine)
+        problems = check_notes(settings.notes_dir, {t.id for t in talks})
+        if problems:
+            first = problems[0]
+            return Check(
+                "notes",
+                "warn",
+                f"{len(problems)} problem(s), first: {first.path}:{first.line}: {first.message}",
+                "Run: livepost notes check",
+            )
+        return Check("notes", "ok", f"{settings.notes_dir} is fine")
+
+    return _guard("notes", body)
+
+
+def _check_credentials(settings: Settings) -> list[Check]:
+    checks: list[Check] = []
+    if settings.handle and settings.app_password:
+        checks.append(
+            Check(
+                "credentials",
+                "ok",
+                f"{settings.handle} on {settings.service} (password from "
+                f"{settings.sources.get('app_password')})",
+            )
+        )
+    else:
+        missing = [n for n, v in (("LIVEPOST_HANDLE", settings.handle),
+                                  ("LIVEPOST_APP_PASSWORD", settings.app_password)) if not v]
+        checks.append(
+            Check(
+                "credentials",
+                "warn",
+                f"{' and '.join(missing)} not set: livepost can only dry-run",
+                f"Put them in {settings.event_dir / '.env'} (an app password from "
+                "Bluesky's Settings > Privacy and security > App passwords).",
+            )
+        )
+    env_file = settings.event_dir / ".env"
+    if env_file.is_file() and os.name == "posix":
+        mode = stat.S_IMODE(env_file.stat().st_mode)
+        if mode & 0o077:
+            checks.append(
+                Check(
+                    ".env",
+                    "warn",
+                    f"{env_file} is readable by others (mode {mode:o})",
+                    f"Run: chmod 600 {env_file}",
+                )
+            )
+    return checks
+
+
+def _check_service(service: str) -> Check:
+    import httpx
+
+    url = f"{service}/xrpc/_health"
+    try:
+        response = httpx.get(url, timeout=5.0)
+    except httpx.HTTPError as exc:
+        return Check(
+            "service",
+            "warn",
+            f"cannot reach {service} ({type(exc).__name__})",
+            "Check the network connection and LIVEPOST_SERVICE (the PDS base URL).",
+        )
+    if response.status_code != 200:
+        return Check(
+            "service",
+            "warn",
+            f"{service} answered HTTP {response.status_code} to {url}",
+            "Check LIVEPOST_SERVICE: it must be the base URL of a PDS, e.g. https://bsky.social.",
+        )
+    return Check("service", "ok", f"{service} is reachable")

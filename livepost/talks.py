@@ -1,0 +1,35 @@
+"""The event's talks as commands need them: from the database, else from the programme file.
+
+Reading the configured programme directly lets ``notes check`` and ``doctor`` work before the
+first ``schedule import``; ids are the same either way (:mod:`livepost.schedule.identify`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from livepost.model import Talk
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from livepost.config import Settings
+
+
+def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
+    """Stored talks of the event, or the configured programme parsed on the fly."""
+    from livepost.store.engine import session_scope
+    from livepost.store.talks import load_talks
+
+    with session_scope(engine) as session:
+        talks = load_talks(session, settings.event_key)
+    if talks or settings.schedule_path is None or not settings.schedule_path.exists():
+        return talks
+    from livepost.schedule import load_schedule
+    from livepost.schedule.identify import assign_ids
+
+    schedule = load_schedule(
+        settings.schedule_path, timezone=settings.zone, day=settings.event.date
+    )
+    assign_ids(schedule.talks)
+    return schedule.talks

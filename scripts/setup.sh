@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up a development environment on a fresh machine: a virtualenv with livepost and its test
+# tools, and the Node packages of the local Bluesky network and the facet-parity check.
+# Idempotent: re-running only installs what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+if [ "${1:-}" = "--with-node" ]; then
+  for dir in harness tests/parity; do
+    if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+      echo "Installing Node packages in $dir (npm ci)..."
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
+fi
