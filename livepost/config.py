@@ -8,11 +8,11 @@ never written to ``livepost.toml`` and never printed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +44,7 @@ class EventSection(BaseModel):
     timezone: str = "UTC"
     langs: list[str] = Field(default_factory=lambda: ["en"], max_length=3)
     schedule: str | None = None
-    date: date | None = None
+    date: dt.date | None = None  # the day of a programme pasted as text
 
     @field_validator("hashtags")
     @classmethod
