@@ -65,7 +65,9 @@ class _Reader:
         self.lines = lines
         self.zone = zone
 
-    def error(self, element: Element, field: str, message: str, hint: str | None = None) -> Exception:
+    def error(
+        self, element: Element, field: str, message: str, hint: str | None = None
+    ) -> ScheduleError:
         line = self.lines.get(id(element))
         return ScheduleError(self.ctx.path, message, line=line, field=field, hint=hint)
 
@@ -162,7 +164,9 @@ def _start(event: Element, day: Element, reader: _Reader) -> datetime:
         try:
             return parse_datetime(raw, reader.zone)
         except ValueError as exc:
-            raise reader.error(_either(date_element, event), "date", str(exc), hint=_FIX_TIME) from None
+            raise reader.error(
+                _either(date_element, event), "date", str(exc), hint=_FIX_TIME
+            ) from None
     # Old frab and pentabarf: the day's date plus the event's clock time.
     try:
         day_date = parse_date(raw or day.get("date"))
@@ -178,7 +182,9 @@ def _start(event: Element, day: Element, reader: _Reader) -> datetime:
             _day_start(day, reader.zone),
         )
     except ValueError as exc:
-        raise reader.error(_either(start_element, event), "start", str(exc), hint=_FIX_TIME) from None
+        raise reader.error(
+            _either(start_element, event), "start", str(exc), hint=_FIX_TIME
+        ) from None
 
 
 def _day_start(day: Element, zone: ZoneInfo) -> time | None:
