@@ -1,0 +1,187 @@
+"""Opening the database: URL normalization, SQLite pragmas, automatic migrations, clear errors.
+
+The default database is a SQLite file in the event folder; ``LIVEPOST_DATABASE_URL`` may point at
+PostgreSQL instead. Whatever goes wrong while opening becomes a :class:`StoreError` that names the
+database (password masked) and says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from livepost.errors import StoreError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
+
+_POSTGRES_HINT = (
+    "Check LIVEPOST_DATABASE_URL (host, port, user name, password, database name) "
+    "and that the PostgreSQL server is running and reachable."
+)
+
+
+def default_database_url(event_dir: Path) -> str:
+    """The event's own SQLite file: ``sqlite:///<event_dir>/livepost.db``."""
+    return f"sqlite:///{event_dir.resolve() / 'livepost.db'}"
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may be shown to a user: any password replaced by ``***``."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def normalize_url(url: str) -> URL:
+    """Parse ``url``; plain ``postgresql://`` (and ``postgres://``) get the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"{mask_url(url)!r} is not a database URL",
+            hint="Use sqlite:///path/to/livepost.db or postgresql://user:password@host/dbname "
+            "in LIVEPOST_DATABASE_URL.",
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def alembic_config(connection: Any = None) -> Config:
+    """An Alembic ``Config`` built in code (no ``alembic.ini``), for our migrations folder."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _create_engine(url: URL) -> Engine:
+    shown = mask_url(url)
+    backend = url.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    if backend == "postgresql":
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+    try:
+        engine = create_engine(url, connect_args=connect_args)
+    except NoSuchModuleError:
+        raise StoreError(
+            f"cannot open the database {shown}: livepost does not support {url.drivername!r}",
+            hint="Use a sqlite:/// or postgresql:// URL in LIVEPOST_DATABASE_URL.",
+        ) from None
+    except ImportError as exc:
+        if backend == "postgresql":
+            raise StoreError(
+                f"cannot open the database {shown}: the PostgreSQL driver (psycopg) "
+                "is not installed",
+                hint="Install it: pip install 'livepost[postgres]'",
+            ) from exc
+        raise StoreError(
+            f"cannot open the database {shown}: the driver is not installed ({exc})",
+            hint="Install the database driver named in LIVEPOST_DATABASE_URL.",
+        ) from exc
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _connect_error(url: URL, exc: DBAPIError) -> StoreError:
+    shown = mask_url(url)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if url.get_backend_name() == "sqlite":
+        folder = Path(url.database or "").parent
+        return StoreError(
+            f"cannot open the database {shown}: {reason}",
+            hint=f"Check that the folder {folder} exists and that you may write to it, "
+            "or set LIVEPOST_DATABASE_URL to another database.",
+        )
+    return StoreError(
+        f"cannot connect to the database {shown}",
+        hint=f"{_POSTGRES_HINT} The server said: {reason}",
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (a no-op when it is already there)."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def open_database(url: str) -> Engine:
+    """Connect to ``url``, migrate it to the newest schema and return the engine.
+
+    SQLite connections get WAL journaling (readers do not block the writer), foreign keys and a
+    busy timeout, on every connection of the pool.
+    """
+    parsed = normalize_url(url)
+    engine = _create_engine(parsed)
+    shown = mask_url(parsed)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _connect_error(parsed, exc) from exc
+    try:
+        migrate(engine)
+    except CommandError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"cannot migrate the database {shown}: {exc}",
+            hint="This database was probably written by a newer livepost: upgrade livepost "
+            "(pip install -U livepost) or point LIVEPOST_DATABASE_URL at another database.",
+        ) from exc
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(
+            f"cannot migrate the database {shown}: {reason}",
+            hint="Check that the database user may create tables, then try again.",
+        ) from exc
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back (nothing kept) on any error.
+
+    Database failures (locked file, lost connection) become a :class:`StoreError`.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise StoreError(
+            f"the database {mask_url(engine.url)} refused a change: {reason}",
+            hint="Nothing was saved. Try again; if it keeps failing, run 'livepost doctor'.",
+        ) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

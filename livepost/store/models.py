@@ -1,0 +1,182 @@
+"""SQLAlchemy 2.x tables of livepost: events, rooms, people, talks and note snippets.
+
+Rows, not domain objects: :mod:`livepost.store.talks` converts between these and
+:mod:`livepost.model`. Every change here needs a new Alembic revision in
+``livepost/store/migrations/versions/`` (``tests/test_store.py`` fails when they disagree).
+
+Later issues add their tables here too (the outbox of posts to send, the engagement archive);
+they hang off ``events.id`` like the tables below.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: Constraint names are fixed so that migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored as UTC, always returned timezone-aware in UTC.
+
+    SQLite has no time zones (it would hand back naive datetimes) and PostgreSQL returns
+    ``timestamptz`` in the session's zone; both come back here as aware UTC. Naive datetimes are
+    refused: a time without a zone is a bug in the caller, not something to guess about.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored (needs a zone)")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current moment, aware, in UTC (the default of every ``updated_at``)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every livepost table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+class EventRow(Base):
+    """One event (conference). ``key`` is a short slug naming it, e.g. ``ccprconf26``."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RoomRow(Base):
+    """A room (or stage, or track used as a room) of an event."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class PersonRow(Base):
+    """A speaker. ``affiliation`` is ``""`` when unknown, so that the unique key works in SQL
+    (NULLs never collide in a unique constraint)."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("event_id", "name", "affiliation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    affiliation: Mapped[str] = mapped_column(String(500), default="")
+
+
+class TalkSpeakerRow(Base):
+    """Who speaks at a talk, in the programme's order (``position`` 0, 1, ...)."""
+
+    __tablename__ = "talk_speakers"
+
+    talk_pk: Mapped[int] = mapped_column(
+        ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+
+    person: Mapped[PersonRow] = relationship(lazy="joined")
+
+
+class TalkRow(Base):
+    """A programme item. ``talk_id`` is livepost's stable slug (it names ``notes/<talk_id>.md``);
+    ``id`` is only the row's key. Talks are never deleted: gone from the programme means
+    ``withdrawn``, because posts and notes may already refer to them."""
+
+    __tablename__ = "talks"
+    __table_args__ = (UniqueConstraint("event_id", "talk_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    talk_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), default="talk")
+    start_utc: Mapped[datetime] = mapped_column(index=True)
+    end_utc: Mapped[datetime]
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
+    track: Mapped[str | None] = mapped_column(String(300))
+    abstract: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    url: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(String(300))
+    hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+    room: Mapped[RoomRow | None] = relationship(lazy="joined")
+    speakers: Mapped[list[TalkSpeakerRow]] = relationship(
+        order_by=TalkSpeakerRow.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SnippetRow(Base):
+    """One note snippet of ``notes/<talk_id>.md`` (``index`` counts from 0 in file order).
+
+    ``talk_id`` is the talk's slug, not a foreign key: a notes file may name a talk that is not
+    (yet) in the programme, and ``notes check`` reports it rather than losing it. ``pinned_at`` is
+    the snippet's optional ``[HH:MM]``; ``content_hash`` tells an edited snippet from an unchanged
+    one when the file is read again.
+    """
+
+    __tablename__ = "snippets"
+    __table_args__ = (UniqueConstraint("event_id", "talk_id", "index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    talk_id: Mapped[str] = mapped_column(String(100))
+    index: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    pinned_at: Mapped[str | None] = mapped_column(String(5))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
