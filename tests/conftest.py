@@ -1,0 +1,60 @@
+"""Shared fixtures: real databases (a SQLite file, a throwaway PostgreSQL server)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# --- databases -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One PostgreSQL server for the whole run: ``postgresql://postgres@127.0.0.1:PORT/postgres``.
+
+    Skips the test when the PostgreSQL binaries are not installed.
+    """
+    from livepost.devtools.postgres import find_binary, temporary_postgres
+    from livepost.errors import ConfigError
+
+    try:
+        find_binary("initdb")
+        find_binary("pg_ctl")
+    except ConfigError as exc:
+        pytest.skip(exc.message)
+    with temporary_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(
+        postgres_server.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield f"{postgres_server.rsplit('/', 1)[0]}/{name}"
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs twice: on a SQLite file in tmp_path, on fresh PostgreSQL."""
+    if request.param == "sqlite":
+        from livepost.store.engine import default_database_url
+
+        return default_database_url(tmp_path)
+    url: str = request.getfixturevalue("postgres_url")
+    return url
