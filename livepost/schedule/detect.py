@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from livepost.errors import ScheduleError
@@ -49,15 +48,9 @@ def _looks_like_yaml(head: str, path: str) -> bool:
 
 
 def _detect_json(text: str, path: str) -> str:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScheduleError(
-            path,
-            f"is not valid JSON ({exc.msg} at column {exc.colno})",
-            line=exc.lineno,
-            hint="The file may be truncated: export it again.",
-        ) from None
+    from livepost.schedule.frab_json import load_json  # one JSON error message for every path
+
+    data = load_json(text, path)
     if isinstance(data, dict):
         if "schedule" in data or "conference" in data:
             return "frab-json"

@@ -119,6 +119,8 @@ def day_and_clock(day: date, start: object, zone: ZoneInfo, day_start: time | No
 
     A clock earlier than the day's start belongs to the next calendar day (after midnight).
     """
+    if start is None or (isinstance(start, str) and not start.strip()):
+        raise ValueError("missing: every talk needs a date (or a day and a start time)")
     if not isinstance(start, str):
         raise ValueError(f"{start!r} is not a time (use HH:MM, e.g. 14:05)")
     clock = parse_clock(start)

@@ -74,7 +74,7 @@ def load_json(text: str, path: str) -> Any:
     except json.JSONDecodeError as exc:
         raise ScheduleError(
             path,
-            f"is not valid JSON ({exc.msg} at column {exc.colno})",
+            f"is not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})",
             line=exc.lineno,
             hint="The file may be truncated: export it again.",
         ) from None
