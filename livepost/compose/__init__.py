@@ -1,0 +1,1 @@
+"""Post composition: templates, hashtags, facets, grapheme counts and thread splitting."""
