@@ -26,6 +26,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
 
+_URL_HINT = (
+    "Use sqlite:///path/to/livepost.db or postgresql://user:password@host/dbname "
+    "in LIVEPOST_DATABASE_URL."
+)
 _POSTGRES_HINT = (
     "Check LIVEPOST_DATABASE_URL (host, port, user name, password, database name) "
     "and that the PostgreSQL server is running and reachable."
@@ -44,16 +48,19 @@ def mask_url(url: str | URL) -> str:
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
-def normalize_url(url: str) -> URL:
-    """Parse ``url``; plain ``postgresql://`` (and ``postgres://``) get the psycopg 3 driver."""
+def _parse(url: str) -> URL:
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except ArgumentError:
         raise StoreError(
             f"{mask_url(url)!r} is not a database URL",
-            hint="Use sqlite:///path/to/livepost.db or postgresql://user:password@host/dbname "
-            "in LIVEPOST_DATABASE_URL.",
+            hint=_URL_HINT,
         ) from None
+
+
+def normalize_url(url: str) -> URL:
+    """Parse ``url``; plain ``postgresql://`` (and ``postgres://``) get the psycopg 3 driver."""
+    parsed = _parse(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -78,9 +85,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _create_engine(url: URL) -> Engine:
-    shown = mask_url(url)
+def _create_engine(url: URL, shown: str) -> Engine:
     backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"cannot open the database {shown}: livepost works with SQLite and PostgreSQL only",
+            hint=_URL_HINT,
+        )
     connect_args: dict[str, Any] = {}
     if backend == "postgresql":
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
@@ -88,8 +99,8 @@ def _create_engine(url: URL) -> Engine:
         engine = create_engine(url, connect_args=connect_args)
     except NoSuchModuleError:
         raise StoreError(
-            f"cannot open the database {shown}: livepost does not support {url.drivername!r}",
-            hint="Use a sqlite:/// or postgresql:// URL in LIVEPOST_DATABASE_URL.",
+            f"cannot open the database {shown}: unknown driver {url.drivername!r}",
+            hint=_URL_HINT,
         ) from None
     except ImportError as exc:
         if backend == "postgresql":
@@ -99,7 +110,7 @@ def _create_engine(url: URL) -> Engine:
                 hint="Install it: pip install 'livepost[postgres]'",
             ) from exc
         raise StoreError(
-            f"cannot open the database {shown}: the driver is not installed ({exc})",
+            f"cannot open the database {shown}: its driver is not installed ({exc})",
             hint="Install the database driver named in LIVEPOST_DATABASE_URL.",
         ) from exc
     if backend == "sqlite":
@@ -107,8 +118,7 @@ def _create_engine(url: URL) -> Engine:
     return engine
 
 
-def _connect_error(url: URL, exc: DBAPIError) -> StoreError:
-    shown = mask_url(url)
+def _connect_error(url: URL, shown: str, exc: DBAPIError) -> StoreError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     if url.get_backend_name() == "sqlite":
         folder = Path(url.database or "").parent
@@ -119,7 +129,7 @@ def _connect_error(url: URL, exc: DBAPIError) -> StoreError:
         )
     return StoreError(
         f"cannot connect to the database {shown}",
-        hint=f"{_POSTGRES_HINT} The server said: {reason}",
+        hint=f"{_POSTGRES_HINT} ({reason})",
     )
 
 
@@ -135,15 +145,15 @@ def open_database(url: str) -> Engine:
     SQLite connections get WAL journaling (readers do not block the writer), foreign keys and a
     busy timeout, on every connection of the pool.
     """
+    shown = mask_url(_parse(url))  # as the user wrote it, so that they recognise it
     parsed = normalize_url(url)
-    engine = _create_engine(parsed)
-    shown = mask_url(parsed)
+    engine = _create_engine(parsed, shown)
     try:
         with engine.connect():
             pass
     except DBAPIError as exc:
         engine.dispose()
-        raise _connect_error(parsed, exc) from exc
+        raise _connect_error(parsed, shown, exc) from exc
     try:
         migrate(engine)
     except CommandError as exc:
