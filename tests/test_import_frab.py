@@ -367,3 +367,20 @@ def test_real_39c3_after_midnight_and_attachments() -> None:
         "Auf die Dauer hilft nur Power: Herausforderungen für dezentrale Netzwerke aus Sicht "
         "der Soziologie"
     ) in {t.title for t in schedule.talks}
+
+
+@pytest.mark.parametrize(
+    ("type_name", "title", "kind"),
+    [
+        ("Pause", "Kurze Unterbrechung", "break"),
+        ("lecture", "Coffee Break", "break"),
+        ("other", "Lunch & networking", "break"),
+        ("Talk", "Breaking the Code", "talk"),
+        ("Talk", "Lunch with the Board: a panel", "talk"),
+        (None, "Opening Session", "talk"),
+    ],
+)
+def test_break_kinds(type_name: str | None, title: str, kind: str) -> None:
+    from livepost.schedule.fields import guess_kind
+
+    assert guess_kind(type_name, title) == kind
