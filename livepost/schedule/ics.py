@@ -19,6 +19,7 @@ import icalendar
 from livepost.errors import ScheduleError
 from livepost.model import Person, Schedule, Talk
 from livepost.schedule.common import ImportContext, clean
+from livepost.schedule.fields import guess_kind
 
 _HINT = "Export the calendar again, or check the file in a text editor at that line."
 
@@ -34,7 +35,7 @@ def parse(text: str, ctx: ImportContext) -> Schedule:
     )
     uids = Counter(str(e.get("UID", "")).strip() for e in events)
     house_organizer = _house_organizer(events)
-    zones: set[str] = set()
+    zones: list[str | None] = []
     talks: list[Talk] = []
     for index, event in enumerate(events):
         where = starts[index] if index < len(starts) else None
@@ -83,7 +84,7 @@ def _talk(
     pretalx: bool,
     uids: Counter[str],
     house_organizer: str | None,
-    zones: set[str],
+    zones: list[str | None],
 ) -> Talk | None:
     """One VEVENT as a talk; ``None`` for all-day and cancelled events, which are not talks."""
     if clean(event.get("STATUS")).upper() == "CANCELLED":
@@ -98,10 +99,11 @@ def _talk(
             )
     if event.get("DTSTART") is None:
         raise ScheduleError(ctx.path, "event has no DTSTART", line=line, hint=_HINT)
-    start = _when(event, "DTSTART", ctx, lines, line, zones)
+    start = _when(event, "DTSTART", ctx, lines, line)
     if start is None:
         return None
-    end = _end(event, start, ctx, lines, line, zones)
+    end = _end(event, start, ctx, lines, line)
+    zones.append(start.tzinfo.key if isinstance(start.tzinfo, ZoneInfo) and _tzid(event) else None)
     summary = clean(event.get("SUMMARY"))
     if not summary:
         raise ScheduleError(ctx.path, "event has no SUMMARY (title)", line=line, hint=_HINT)
@@ -114,6 +116,7 @@ def _talk(
         end=end,
         room=clean(event.get("LOCATION")) or None,
         speakers=speakers,
+        kind=guess_kind(None, title),
         track=_track(event),
         abstract=str(event.get("DESCRIPTION", "")).strip() or None,
         url=clean(event.get("URL")) or None,
@@ -127,7 +130,6 @@ def _when(
     ctx: ImportContext,
     lines: list[str],
     line: int | None,
-    zones: set[str],
 ) -> datetime | None:
     """An aware datetime; IANA TZID first, the embedded VTIMEZONE second, ``ctx.timezone`` for
     floating times. ``None`` for a date without time (an all-day event)."""
@@ -148,7 +150,6 @@ def _when(
     if tzid:
         zone = _zoneinfo(str(tzid))
         if zone is not None:
-            zones.add(zone.key)
             return moment.replace(tzinfo=zone)
         if moment.tzinfo is None:
             raise ScheduleError(
@@ -169,11 +170,10 @@ def _end(
     ctx: ImportContext,
     lines: list[str],
     line: int | None,
-    zones: set[str],
 ) -> datetime:
     """DTEND, else DTSTART + DURATION, else the start itself."""
     if event.get("DTEND") is not None:
-        end = _when(event, "DTEND", ctx, lines, line, zones)
+        end = _when(event, "DTEND", ctx, lines, line)
         if end is not None:
             return end
     duration = event.get("DURATION")
@@ -194,12 +194,17 @@ def _zoneinfo(tzid: str) -> ZoneInfo | None:
     return None
 
 
+_PRETALX_SUMMARY = re.compile(r"(?P<title>.*\S)\s+-(?:\s+(?P<names>.*))?")
+
+
 def _split_pretalx(summary: str) -> tuple[str, list[Person]]:
-    """pretalx writes ``"Title - Speaker1, Speaker2"``; titles may themselves contain " - "."""
-    title, sep, names = summary.rpartition(" - ")
-    if not sep or not title.strip():
+    """pretalx writes ``"Title - Speaker1, Speaker2"`` (``"Title - "`` without speakers); the
+    title may itself contain " - ", so the last one separates."""
+    match = _PRETALX_SUMMARY.fullmatch(summary)
+    if not match:
         return summary, []
-    return title.strip(), [Person(n) for n in (clean(x) for x in names.split(",")) if n]
+    names = (clean(name) for name in (match["names"] or "").split(","))
+    return match["title"], [Person(name) for name in names if name]
 
 
 def _cn_names(prop: Any) -> list[str]:
@@ -260,11 +265,19 @@ def _source_id(event: Any, uids: Counter[str]) -> str | None:
     return None
 
 
-def _calendar_zone(calendar: Any, zones: set[str]) -> str | None:
+def _tzid(event: Any) -> bool:
+    value = event.get("DTSTART")
+    value = value[0] if isinstance(value, list) else value
+    return bool(value.params.get("TZID"))
+
+
+def _calendar_zone(calendar: Any, zones: list[str | None]) -> str | None:
+    """X-WR-TIMEZONE, else the IANA zone every event's TZID names."""
     stated = _zoneinfo(clean(calendar.get("X-WR-TIMEZONE")) or "-")
     if stated is not None:
         return stated.key
-    return next(iter(zones)) if len(zones) == 1 else None
+    distinct = set(zones)
+    return distinct.pop() if len(distinct) == 1 else None
 
 
 def _event_lines(lines: list[str]) -> list[int]:
