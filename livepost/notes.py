@@ -1,0 +1,268 @@
+"""Note snippets: ``notes/<talk-id>.md``, written by a note taker while the talk runs.
+
+The file format (design.md's contract), chosen so a note taker can type it in any editor:
+
+* Snippets are separated by a blank line; the lines of one snippet stay together (one post).
+* A snippet may start with ``[HH:MM]`` (or ``[H:MM]``) to pin the time it goes out.
+* A line ``![alt text](path)`` attaches an image to its snippet. The path is relative to the
+  notes file's own folder, as in every Markdown previewer (``![chart](img/chart.png)`` in
+  ``notes/x.md`` is ``notes/img/chart.png``); absolute paths work too.
+* A whole line ``<!-- ... -->`` is a comment and is never posted.
+* The last snippet counts as *complete* only once a blank line follows it: until the writer
+  presses Enter twice, they may still be typing, and nothing is posted from it.
+
+Files named ``.something.md`` or ending in ``~`` (editor scratch files) are skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+import regex
+
+from livepost.errors import NotesError
+
+_IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\s*(?P<path><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\s*\)$")
+_PIN = re.compile(r"^\[(?P<pin>[^\]]*)\]\s*")
+_PIN_ATTEMPT = re.compile(r"^\s*\d")  # "[14:05]" and "[25:99]" are pins; "[Update]" is text
+_PIN_VALUE = re.compile(r"^\s*(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*$")
+_COMMENT = re.compile(r"^<!--.*-->$")
+_MAX_IMAGES = 4  # a Bluesky post carries at most four images
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image attached to a snippet; ``path`` is resolved against the notes file's folder."""
+
+    path: Path
+    alt: str
+    line: int
+    written: str = ""  # the path as written in the file
+
+
+@dataclass
+class Snippet:
+    """One note: what one post (or one short thread, if too long) will say."""
+
+    talk_id: str
+    index: int  # 0-based position in its file
+    text: str  # without the pin and the image lines; lines joined with "\n"
+    line: int  # 1-based line of its first line
+    pinned_at: time | None = None
+    images: list[ImageRef] = field(default_factory=list)
+    complete: bool = True
+    pin_error: str | None = None  # the raw "[...]" when it is not a time (check_notes reports it)
+
+
+@dataclass(frozen=True)
+class NoteProblem:
+    """Something ``livepost notes check`` reports, with the file and (where known) the line."""
+
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"
+
+
+def read_notes(path: Path) -> list[Snippet]:
+    """Read the snippets of one notes file (talk id = file name without ``.md``)."""
+    text = _read(path)
+    talk_id = path.stem
+    snippets: list[Snippet] = []
+    block: list[tuple[int, str]] = []
+    lines = text.splitlines()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        if _COMMENT.match(line.strip()):
+            continue
+        if line.strip():
+            block.append((number, line))
+        elif block:
+            snippets.append(_snippet(path, talk_id, len(snippets), block))
+            block = []
+    if block:
+        snippet = _snippet(path, talk_id, len(snippets), block)
+        snippet.complete = False  # no blank line after it yet: the writer may still be typing
+        snippets.append(snippet)
+    return snippets
+
+
+def load_notes(notes_dir: Path) -> dict[str, list[Snippet]]:
+    """Every notes file in ``notes_dir`` by talk id; no folder means no notes yet."""
+    return {path.stem: read_notes(path) for path in notes_files(notes_dir)}
+
+
+def notes_files(notes_dir: Path) -> list[Path]:
+    """The ``*.md`` files of a notes folder, sorted, without editor scratch files."""
+    if not notes_dir.is_dir():
+        return []
+    return sorted(
+        p for p in notes_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "~", "#"))
+    )
+
+
+def check_notes(notes_dir: Path, talk_ids: set[str], max_graphemes: int = 300) -> list[NoteProblem]:
+    """Everything a note taker should fix before the day, file by file, line by line."""
+    problems: list[NoteProblem] = []
+    for path in notes_files(notes_dir):
+        if path.stem not in talk_ids:
+            problems.append(NoteProblem(path, None, _unknown_id(path.stem, talk_ids)))
+        try:
+            snippets = read_notes(path)
+        except NotesError as exc:
+            problems.append(NoteProblem(path, exc.line, exc.detail))
+            continue
+        for snippet in snippets:
+            problems.extend(_snippet_problems(path, snippet, max_graphemes))
+    return problems
+
+
+def grapheme_count(text: str) -> int:
+    """User-perceived characters, as Bluesky counts them (an emoji with modifiers is one)."""
+    return len(regex.findall(r"\X", text))
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotesError(path, "file not found") from None
+    except OSError as exc:
+        raise NotesError(path, f"cannot be read ({exc.strerror})") from None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise NotesError(
+            path,
+            "is not a text file (it contains NUL bytes)",
+            line=line,
+            hint="Notes files are plain text: save it as UTF-8 text (.md).",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotesError(
+            path,
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)",
+            line=line,
+            hint="Save the notes file as UTF-8 and it will be read again.",
+        ) from None
+
+
+def _snippet(path: Path, talk_id: str, index: int, block: list[tuple[int, str]]) -> Snippet:
+    first_line = block[0][0]
+    pinned_at: time | None = None
+    pin_error: str | None = None
+    texts: list[str] = []
+    images: list[ImageRef] = []
+    for position, (number, line) in enumerate(block):
+        pin = _PIN.match(line) if position == 0 else None
+        if pin:
+            is_link = line[pin.end("pin") + 1 : pin.end("pin") + 2] == "("  # [2025 report](url)
+            if _PIN_ATTEMPT.match(pin["pin"]) and not is_link:
+                pinned_at = _pin_time(pin["pin"])
+                if pinned_at is None:
+                    pin_error = pin.group(0).strip()
+                else:
+                    line = line[pin.end() :]
+        image = _IMAGE.match(line.strip())
+        if image:
+            raw = image["path"].strip("<>").strip()
+            alt = " ".join(image["alt"].split())
+            images.append(ImageRef(path.parent / raw, alt, number, raw))
+        elif line.strip():
+            texts.append(line)
+    return Snippet(
+        talk_id=talk_id,
+        index=index,
+        text="\n".join(texts).strip(),
+        line=first_line,
+        pinned_at=pinned_at,
+        images=images,
+        pin_error=pin_error,
+    )
+
+
+def _pin_time(value: str) -> time | None:
+    match = _PIN_VALUE.match(value)
+    if not match or int(match["h"]) > 23 or int(match["m"]) > 59:
+        return None
+    return time(int(match["h"]), int(match["m"]))
+
+
+def _unknown_id(stem: str, talk_ids: set[str]) -> str:
+    message = f"no talk has the id {stem!r}"
+    close = difflib.get_close_matches(stem, sorted(talk_ids), n=1, cutoff=0.6)
+    if close:
+        return f"{message}; did you mean {close[0]!r}? Rename the file to {close[0]}.md"
+    return f"{message}; name the file after a talk id (see `livepost schedule show`)"
+
+
+def _snippet_problems(path: Path, snippet: Snippet, max_graphemes: int) -> list[NoteProblem]:
+    problems: list[NoteProblem] = []
+    if snippet.pin_error:
+        problems.append(
+            NoteProblem(
+                path,
+                snippet.line,
+                f"{snippet.pin_error} is not a time; pin a snippet with [HH:MM], e.g. [14:05]",
+            )
+        )
+    for image in snippet.images:
+        if image.path.is_file():
+            pass
+        elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", image.written):
+            problems.append(
+                NoteProblem(
+                    path, image.line, "images must be files on this computer, not web addresses"
+                )
+            )
+        elif image.path.exists():
+            problems.append(NoteProblem(path, image.line, f"image {str(image.path)!r} is a folder"))
+        else:
+            problems.append(
+                NoteProblem(
+                    path,
+                    image.line,
+                    f"image {str(image.path)!r} does not exist (paths are relative to the notes "
+                    "folder)",
+                )
+            )
+        if not image.alt:
+            problems.append(
+                NoteProblem(
+                    path,
+                    image.line,
+                    f"image {image.path.name!r} has no alt text; describe it between the "
+                    "brackets: ![what the image shows](...)",
+                )
+            )
+    if len(snippet.images) > _MAX_IMAGES:
+        problems.append(
+            NoteProblem(
+                path,
+                snippet.line,
+                f"snippet has {len(snippet.images)} images; a post carries at most {_MAX_IMAGES}, "
+                "so split it with a blank line",
+            )
+        )
+    if not snippet.text and not snippet.images:
+        problems.append(NoteProblem(path, snippet.line, "snippet has a time but nothing to post"))
+    length = grapheme_count(snippet.text)
+    if length > max_graphemes:
+        problems.append(
+            NoteProblem(
+                path,
+                snippet.line,
+                f"snippet is {length} characters long (limit {max_graphemes}) and will be split "
+                "into a thread; shorten it or split it with a blank line",
+            )
+        )
+    return problems

@@ -1,0 +1,239 @@
+"""Notes files: snippets, pins, images, completeness, and `notes check` problems."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from livepost.errors import NotesError
+from livepost.notes import (
+    ImageRef,
+    NoteProblem,
+    Snippet,
+    check_notes,
+    grapheme_count,
+    load_notes,
+    read_notes,
+)
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_snippets_pins_and_images(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    (notes / "img").mkdir(parents=True)
+    (notes / "img" / "chart.png").write_bytes(PNG)
+    path = _write(
+        notes,
+        "red-flags-police-misconduct.md",
+        "Allegations from 7 forces gathered and analysed.\n"
+        "Uneven distribution of outcomes across services\n"
+        "\n"
+        "\n"
+        "[14:05] Peaks at 2.5 and 18 years service.\n"
+        "![Bar chart of allegations by length of service](img/chart.png)\n"
+        "\n"
+        "<!-- a comment for the note taker -->\n"
+        "[9:30]\n"
+        "![Slide: patterns of misconduct](img/chart.png)\n"
+        "\n",
+    )
+    snippets = read_notes(path)
+    assert snippets == [
+        Snippet(
+            talk_id="red-flags-police-misconduct",
+            index=0,
+            text="Allegations from 7 forces gathered and analysed.\n"
+            "Uneven distribution of outcomes across services",
+            line=1,
+            pinned_at=None,
+            images=[],
+            complete=True,
+        ),
+        Snippet(
+            talk_id="red-flags-police-misconduct",
+            index=1,
+            text="Peaks at 2.5 and 18 years service.",
+            line=5,
+            pinned_at=time(14, 5),
+            images=[
+                ImageRef(
+                    notes / "img" / "chart.png",
+                    "Bar chart of allegations by length of service",
+                    6,
+                    "img/chart.png",
+                )
+            ],
+            complete=True,
+        ),
+        Snippet(
+            talk_id="red-flags-police-misconduct",
+            index=2,
+            text="",
+            line=9,
+            pinned_at=time(9, 30),
+            images=[
+                ImageRef(
+                    notes / "img" / "chart.png",
+                    "Slide: patterns of misconduct",
+                    10,
+                    "img/chart.png",
+                )
+            ],
+            complete=True,
+        ),
+    ]
+    assert check_notes(notes, {"red-flags-police-misconduct"}) == []
+
+
+def test_last_snippet_is_incomplete_until_a_blank_line_follows(tmp_path: Path) -> None:
+    path = _write(tmp_path, "talk.md", "First snippet.\n\nStill typing\n")
+    assert [(s.text, s.complete) for s in read_notes(path)] == [
+        ("First snippet.", True),
+        ("Still typing", False),
+    ]
+    path.write_text("First snippet.\n\nStill typing", encoding="utf-8")
+    assert read_notes(path)[-1].complete is False
+    path.write_text("First snippet.\n\nDone now\n\n", encoding="utf-8")
+    assert read_notes(path)[-1].complete is True
+    path.write_text("First snippet.\r\n\r\nDone now\r\n\r\n", encoding="utf-8")
+    assert [(s.text, s.complete) for s in read_notes(path)] == [
+        ("First snippet.", True),
+        ("Done now", True),
+    ]
+
+
+def test_whitespace_only_line_separates_and_bom_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "talk.md"
+    path.write_bytes("\ufeffOne\n   \nTwo\n\n".encode())
+    assert [(s.text, s.line) for s in read_notes(path)] == [("One", 1), ("Two", 3)]
+
+
+def test_markdown_link_and_bracketed_word_are_text_not_pins(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "talk.md",
+        "[Update] The panel is running late\n\n[2025 report](https://example.org/r) is out\n\n",
+    )
+    snippets = read_notes(path)
+    assert [(s.text, s.pinned_at, s.pin_error) for s in snippets] == [
+        ("[Update] The panel is running late", None, None),
+        ("[2025 report](https://example.org/r) is out", None, None),
+    ]
+
+
+def test_empty_file_has_no_snippets(tmp_path: Path) -> None:
+    assert read_notes(_write(tmp_path, "talk.md", "")) == []
+    assert read_notes(_write(tmp_path, "talk.md", "\n\n  \n")) == []
+
+
+def test_load_notes_skips_scratch_files_and_missing_folder(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    _write(notes, "b-talk.md", "B\n\n")
+    _write(notes, "a-talk.md", "A\n\n")
+    _write(notes, ".a-talk.md", "editor swap\n\n")
+    _write(notes, "readme.txt", "not notes\n\n")
+    (notes / "img").mkdir()
+    loaded = load_notes(notes)
+    assert list(loaded) == ["a-talk", "b-talk"]
+    assert loaded["a-talk"][0].text == "A"
+    assert load_notes(tmp_path / "missing") == {}
+
+
+def test_undecodable_file_is_a_notes_error_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "talk.md"
+    path.write_bytes(b"Fine line\n\nCaf\xe9 au lait\n")
+    with pytest.raises(NotesError) as caught:
+        read_notes(path)
+    assert caught.value.message == (
+        f"{path}, line 3: is not UTF-8 text (byte 0xe9 cannot be decoded)"
+    )
+    assert caught.value.hint == "Save the notes file as UTF-8 and it will be read again."
+
+
+def test_binary_file_is_a_notes_error(tmp_path: Path) -> None:
+    path = tmp_path / "talk.md"
+    path.write_bytes(b"ok\n\x00\x01\x02")
+    with pytest.raises(NotesError, match=r"line 2: is not a text file \(it contains NUL bytes\)"):
+        read_notes(path)
+
+
+def test_missing_file_is_a_notes_error(tmp_path: Path) -> None:
+    with pytest.raises(NotesError, match=r"talk\.md: file not found"):
+        read_notes(tmp_path / "talk.md")
+
+
+def test_check_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    (notes / "img").mkdir(parents=True)
+    (notes / "img" / "slide.png").write_bytes(PNG)
+    good = _write(
+        notes,
+        "red-flags-police-misconduct.md",
+        "[25:99] Too late to be a time\n"
+        "\n"
+        "![](img/slide.png)\n"
+        "\n"
+        "![Missing chart](img/missing.png)\n"
+        "\n"
+        "![A folder](img)\n"
+        "\n"
+        "![Remote](https://example.org/a.png)\n"
+        "\n"
+        + "x" * 301
+        + "\n\n"
+        + "🧑🏽‍🚒" * 300
+        + "\n\n"
+        + "[10:00]\n\n"
+        + "![one](img/slide.png)\n![two](img/slide.png)\n![three](img/slide.png)\n"
+        + "![four](img/slide.png)\n![five](img/slide.png)\n\n",
+    )
+    typo = _write(notes, "red-flag-misconduct.md", "Typo in the file name\n\n")
+    stray = _write(notes, "lunch-thoughts.md", "Nothing to do with any talk\n\n")
+    broken = notes / "child-first.md"
+    broken.write_bytes(b"\xff\xfe\x00bad")
+    problems = check_notes(
+        notes, {"red-flags-police-misconduct", "child-first", "ethnic-minority-officers"}
+    )
+    assert [str(p) for p in problems] == [
+        f"{broken}, line 1: is not a text file (it contains NUL bytes)",
+        f"{stray}: no talk has the id 'lunch-thoughts'; name the file after a talk id "
+        "(see `livepost schedule show`)",
+        f"{typo}: no talk has the id 'red-flag-misconduct'; did you mean "
+        "'red-flags-police-misconduct'? Rename the file to red-flags-police-misconduct.md",
+        f"{good}, line 1: [25:99] is not a time; pin a snippet with [HH:MM], e.g. [14:05]",
+        f"{good}, line 3: image 'slide.png' has no alt text; describe it between the brackets: "
+        "![what the image shows](...)",
+        f"{good}, line 5: image '{notes / 'img' / 'missing.png'}' does not exist (paths are "
+        "relative to the notes folder)",
+        f"{good}, line 7: image '{notes / 'img'}' is a folder",
+        f"{good}, line 9: images must be files on this computer, not web addresses",
+        f"{good}, line 11: snippet is 301 characters long (limit 300) and will be split into a "
+        "thread; shorten it or split it with a blank line",
+        f"{good}, line 15: snippet has a time but nothing to post",
+        f"{good}, line 17: snippet has 5 images; a post carries at most 4, so split it with a "
+        "blank line",
+    ]
+    assert problems[0] == NoteProblem(broken, 1, "is not a text file (it contains NUL bytes)")
+    # 300 emoji with skin tone and ZWJ are 300 graphemes: exactly at the limit, no problem.
+    assert grapheme_count("🧑🏽‍🚒" * 300) == 300
+
+
+def test_check_limit_is_configurable(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    path = _write(notes, "talk.md", "A short snippet of 31 graphemes\n\n")
+    assert check_notes(notes, {"talk"}, max_graphemes=31) == []
+    assert [p.line for p in check_notes(notes, {"talk"}, max_graphemes=20)] == [1]
+    assert check_notes(notes, {"talk"}, max_graphemes=20)[0].path == path
