@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from livepost.errors import ConfigError, ScheduleError, StoreError
@@ -42,6 +42,10 @@ COMPARED_FIELDS: tuple[str, ...] = (
 _EVENT_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 _CHUNK = 1000  # rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 _T = TypeVar("_T")
+_TALKS = cast(Table, TalkRow.__table__)
+_ROOMS = cast(Table, RoomRow.__table__)
+_PEOPLE = cast(Table, PersonRow.__table__)
+_SPEAKERS = cast(Table, TalkSpeakerRow.__table__)
 
 
 @dataclass
@@ -132,7 +136,7 @@ def save_schedule(session: Session, event_key: str, schedule: Schedule) -> Impor
         if not fields:
             report.unchanged += 1
             continue
-        updates.append({"id": pk, **values})
+        updates.append({"pk": pk, **values})
         if "speakers" in fields:
             replaced_speakers[pk] = talk.speakers
         report.changed.append((talk, fields))
@@ -145,85 +149,103 @@ def save_schedule(session: Session, event_key: str, schedule: Schedule) -> Impor
             gone.append(pk)
             report.withdrawn.append(old)
 
+    connection = session.connection()  # Core statements: the ORM's per-row work costs seconds
     for chunk in _chunks(gone):
-        session.execute(
-            update(TalkRow)
-            .where(TalkRow.id.in_(chunk))
-            .values(withdrawn=True, updated_at=now)
-            .execution_options(synchronize_session=False)
+        connection.execute(
+            update(_TALKS).where(_TALKS.c.id.in_(chunk)).values(withdrawn=True, updated_at=now)
         )
     if updates:
-        session.execute(update(TalkRow), updates)
+        connection.execute(update(_TALKS).where(_TALKS.c.id == bindparam("pk")), updates)
     for chunk in _chunks(list(replaced_speakers)):
-        session.execute(delete(TalkSpeakerRow).where(TalkSpeakerRow.talk_pk.in_(chunk)))
+        connection.execute(delete(_SPEAKERS).where(_SPEAKERS.c.talk_pk.in_(chunk)))
     speaker_rows = _speaker_rows(replaced_speakers, person_ids)
     if inserts:
-        returned = session.execute(insert(TalkRow).returning(TalkRow.id, TalkRow.talk_id), inserts)
-        pks = {talk_id: pk for pk, talk_id in returned}
+        connection.execute(insert(_TALKS), inserts)
+        query = select(_TALKS.c.talk_id, _TALKS.c.id).where(_TALKS.c.event_id == event.id)
+        pks: dict[str, int] = {talk_id: pk for talk_id, pk in connection.execute(query)}
         speaker_rows += _speaker_rows(
             {pks[talk_id]: speakers for talk_id, speakers in new_speakers.items()}, person_ids
         )
     if speaker_rows:
-        session.execute(insert(TalkSpeakerRow), speaker_rows)
-    session.flush()
+        connection.execute(insert(_SPEAKERS), speaker_rows)
     return report
 
 
 def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tuple[int, Talk]]:
-    """(row key, Talk) pairs of one event, in start order; three queries whatever the size."""
+    """(row key, Talk) pairs of one event, in start order; two queries whatever the size."""
+    t, r = _TALKS.c, _ROOMS.c
     query = (
         select(
-            TalkRow.id,
-            TalkRow.talk_id,
-            TalkRow.title,
-            TalkRow.kind,
-            TalkRow.start_utc,
-            TalkRow.end_utc,
-            RoomRow.name,
-            TalkRow.track,
-            TalkRow.abstract,
-            TalkRow.language,
-            TalkRow.url,
-            TalkRow.source_id,
-            TalkRow.hashtags,
-            TalkRow.withdrawn,
+            t.id,
+            t.talk_id,
+            t.title,
+            t.kind,
+            t.start_utc,
+            t.end_utc,
+            r.name,
+            t.track,
+            t.abstract,
+            t.language,
+            t.url,
+            t.source_id,
+            t.hashtags,
+            t.withdrawn,
         )
-        .outerjoin(RoomRow, TalkRow.room_id == RoomRow.id)
-        .where(TalkRow.event_id == event_id)
+        .select_from(_TALKS.outerjoin(_ROOMS, t.room_id == r.id))
+        .where(t.event_id == event_id)
     )
     if not include_withdrawn:
-        query = query.where(TalkRow.withdrawn.is_(False))
-    speakers: dict[int, list[Person]] = {}
+        query = query.where(t.withdrawn.is_(False))
     speaker_query = (
-        select(TalkSpeakerRow.talk_pk, PersonRow.name, PersonRow.affiliation)
-        .join(PersonRow, TalkSpeakerRow.person_id == PersonRow.id)
-        .join(TalkRow, TalkSpeakerRow.talk_pk == TalkRow.id)
-        .where(TalkRow.event_id == event_id)
-        .order_by(TalkSpeakerRow.talk_pk, TalkSpeakerRow.position)
+        select(_SPEAKERS.c.talk_pk, _PEOPLE.c.name, _PEOPLE.c.affiliation)
+        .select_from(
+            _SPEAKERS.join(_PEOPLE, _SPEAKERS.c.person_id == _PEOPLE.c.id).join(
+                _TALKS, _SPEAKERS.c.talk_pk == t.id
+            )
+        )
+        .where(t.event_id == event_id)
+        .order_by(_SPEAKERS.c.talk_pk, _SPEAKERS.c.position)
     )
-    for talk_pk, name, affiliation in session.execute(speaker_query):
+    connection = session.connection()
+    speakers: dict[int, list[Person]] = {}
+    for talk_pk, name, affiliation in connection.execute(speaker_query).all():
         speakers.setdefault(talk_pk, []).append(Person(name, affiliation or None))
     pairs = [
         (
-            row.id,
+            pk,
             Talk(
-                title=row.title,
-                start=row.start_utc,
-                end=row.end_utc,
-                room=row.name,
-                speakers=speakers.get(row.id, []),
-                kind=cast(TalkKind, row.kind),
-                track=row.track,
-                abstract=row.abstract,
-                language=row.language,
-                url=row.url,
-                source_id=row.source_id,
-                hashtags=list(row.hashtags or []),
-                id=row.talk_id,
-                withdrawn=row.withdrawn,
+                title=title,
+                start=start,
+                end=end,
+                room=room,
+                speakers=speakers.get(pk, []),
+                kind=cast(TalkKind, kind),
+                track=track,
+                abstract=abstract,
+                language=language,
+                url=url,
+                source_id=source_id,
+                hashtags=list(hashtags or []),
+                id=talk_id,
+                withdrawn=withdrawn,
             ),
         )
-        for row in session.execute(query)
+        for (
+            pk,
+            talk_id,
+            title,
+            kind,
+            start,
+            end,
+            room,
+            track,
+            abstract,
+            language,
+            url,
+            source_id,
+            hashtags,
+            withdrawn,
+        ) in connection.execute(query).all()
     ]
     pairs.sort(key=lambda pair: (pair[1].start, pair[1].room or "", pair[1].title, pair[1].id))
     return pairs
@@ -243,15 +265,15 @@ def _refuse_duplicate_ids(schedule: Schedule) -> None:
 
 def _ensure_rooms(session: Session, event_id: int, names: set[str]) -> dict[str, int]:
     """Room name -> row key, adding the rooms the database does not have yet."""
-    query = select(RoomRow.name, RoomRow.id).where(RoomRow.event_id == event_id)
-    known: dict[str, int] = {name: pk for name, pk in session.execute(query)}
+    connection = session.connection()
+    query = select(_ROOMS.c.name, _ROOMS.c.id).where(_ROOMS.c.event_id == event_id)
+    known: dict[str, int] = {name: pk for name, pk in connection.execute(query)}
     missing = sorted(names - known.keys())
     if missing:
-        returned = session.execute(
-            insert(RoomRow).returning(RoomRow.name, RoomRow.id),
-            [{"event_id": event_id, "name": name} for name in missing],
+        connection.execute(
+            insert(_ROOMS), [{"event_id": event_id, "name": name} for name in missing]
         )
-        known.update({name: pk for name, pk in returned})
+        known = {name: pk for name, pk in connection.execute(query)}
     return known
 
 
@@ -263,17 +285,17 @@ def _ensure_people(
     session: Session, event_id: int, keys: set[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """(name, affiliation or "") -> row key, adding the people not stored yet."""
-    query = select(PersonRow.name, PersonRow.affiliation, PersonRow.id).where(
-        PersonRow.event_id == event_id
-    )
-    known = {(name, affiliation): pk for name, affiliation, pk in session.execute(query)}
+    connection = session.connection()
+    p = _PEOPLE.c
+    query = select(p.name, p.affiliation, p.id).where(p.event_id == event_id)
+    known = {(name, affiliation): pk for name, affiliation, pk in connection.execute(query)}
     missing = sorted(keys - known.keys())
     if missing:
-        returned = session.execute(
-            insert(PersonRow).returning(PersonRow.name, PersonRow.affiliation, PersonRow.id),
+        connection.execute(
+            insert(_PEOPLE),
             [{"event_id": event_id, "name": n, "affiliation": a} for n, a in missing],
         )
-        known.update({(name, affiliation): pk for name, affiliation, pk in returned})
+        known = {(name, affiliation): pk for name, affiliation, pk in connection.execute(query)}
     return known
 
 
