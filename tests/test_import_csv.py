@@ -214,3 +214,10 @@ def test_gpn11_error_lines_follow_the_file_across_multi_line_fields() -> None:
     assert info.value.message == (
         f"gpn11.csv, line {line}: column 'Start': '12:75' is not a time of day"
     )
+
+
+def test_detection_is_not_fooled_by_yaml_like_lines_inside_a_quoted_cell() -> None:
+    text = 'Start,Title,Abstract\n2026-06-18T10:00,Talk,"Plan:\nschedule: first\ntalks: later"\n'
+    assert detect_format(text, "programme") == "csv"
+    (talk,) = parse(text, "programme", format_name="auto").talks
+    assert talk.abstract == "Plan:\nschedule: first\ntalks: later"

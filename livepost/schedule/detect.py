@@ -44,6 +44,10 @@ def detect_format(text: str, path: str = "") -> str:
 def _looks_like_yaml(head: str, path: str) -> bool:
     if path.lower().endswith((".yaml", ".yml")):
         return True
+    # The first line must already be YAML: a CSV cell that spans lines may hold "schedule: ...".
+    first = next((ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    if not re.match(r"(---|%YAML|[\w-]+\s*:(\s|$))", first):
+        return False
     return bool(re.search(r"^(talks|event|schedule)\s*:", head, re.M))
 
 
