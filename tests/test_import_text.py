@@ -364,3 +364,14 @@ def test_times_are_in_the_event_zone_across_a_dst_change() -> None:
         datetime(2026, 3, 29, 3, 0, tzinfo=LONDON).utcoffset(),
     ]
     assert str(schedule.talks[1].start.utcoffset()) == "1:00:00"
+
+
+def test_impossible_time_before_the_programme_is_prose() -> None:
+    schedule = _parse("99.99 per ticket\n11:00 Welcome\n")
+    assert [(f"{t.start:%H:%M}", t.title) for t in schedule.talks] == [("11:00", "Welcome")]
+
+
+def test_item_without_a_title() -> None:
+    with pytest.raises(ScheduleError) as caught:
+        _parse("11:00 Welcome\n\n11:30\n\n12:00 Lunch\n")
+    assert caught.value.message == "programme.txt, line 3: the item at 11:30 has no title"

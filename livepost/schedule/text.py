@@ -31,6 +31,7 @@ Rules (documented here and in the README's formats section):
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -115,14 +116,11 @@ def _read_items(text: str, ctx: ImportContext) -> tuple[list[_Item], str | None]
         cells = re.sub(r"\s*\t\s*", " | ", raw.strip())  # table columns pasted with tabs
         line = clean(cells.replace("**", "").replace("__", ""))
         match = _ITEM.match(line)
-        if match and _is_time(match["start"], match["end"]):
+        # An impossible time ("25:00 Talk") is an error inside the programme, prose before it.
+        if match and _is_time(match["start"], match["end"]) and (items or _valid(match)):
             rest = match["rest"].lstrip(" -–—:|,)")
             items.append(_Item(number, match["start"], match["end"], rest))
             continue
-        if match and items and _HAS_MINUTES_OR_AMPM.search(match["start"]):
-            _check_clock(match["start"], ctx, number)  # "25:00 Talk" inside the programme
-            if match["end"]:
-                _check_clock(match["end"], ctx, number)
         if not items:
             if heading is None and line and len(line) <= 120 and not line.endswith(":"):
                 heading = None if line.casefold() in _NOT_A_TITLE else line
@@ -136,6 +134,17 @@ def _is_time(start: str, end: str | None) -> bool:
     if end is not None and _AMPM.search(end) and not _HAS_MINUTES_OR_AMPM.search(start):
         return True  # "9-10am"
     return bool(_HAS_MINUTES_OR_AMPM.search(start))
+
+
+def _valid(match: re.Match[str]) -> bool:
+    start = match["start"]
+    try:
+        parse_clock(start if _HAS_MINUTES_OR_AMPM.search(start) else f"{start}am")  # "9-10am"
+        if match["end"]:
+            parse_clock(match["end"])
+    except ValueError:
+        return False
+    return True
 
 
 def _check_clock(value: str, ctx: ImportContext, line: int) -> time:
@@ -195,11 +204,9 @@ def _describe(item: _Item) -> tuple[str, list[Person], TalkKind, str | None]:
             speakers = found
         else:
             notes.append(cell)
-    if abstract is None and (notes or item.extra):
-        abstract = ""
     parts = [p for p in (abstract, *notes, *item.extra) if p]
     kind: TalkKind = "break" if not speakers and _is_break(title) else "talk"
-    title = title.strip().strip("\"'“”‘’").rstrip(".,;:").strip() or "Untitled item"
+    title = title.strip().strip("\"'“”‘’").rstrip(".,;:").strip()
     return title, speakers, kind, "\n".join(parts) or None
 
 
@@ -213,14 +220,13 @@ def _talks(items: list[_Item], ctx: ImportContext, day: date) -> list[Talk]:
     starts: list[datetime] = []
     ends: list[datetime | None] = []
     offset = timedelta(0)
-    previous: _Item | None = None
     for item in items:
         start = _start_of(item, ctx, day, offset, starts[-1] if starts else None, twelve_hour)
         if starts and start < starts[-1]:
-            assert previous is not None
+            before = items[len(starts) - 1]
             raise ScheduleError(
                 ctx.path,
-                f"{start:%H:%M} is earlier than {starts[-1]:%H:%M} on line {previous.line}",
+                f"{start:%H:%M} is earlier than {starts[-1]:%H:%M} on line {before.line}",
                 line=item.line,
                 hint="Put the items in time order. A programme of several days needs one file "
                 "per day, each imported with its own --date.",
@@ -228,13 +234,21 @@ def _talks(items: list[_Item], ctx: ImportContext, day: date) -> list[Talk]:
         offset = start.date() - day
         starts.append(start)
         ends.append(_end_of(item, start, ctx, twelve_hour))
-        previous = item
     talks: list[Talk] = []
     for index, item in enumerate(items):
         title, speakers, kind, abstract = _describe(item)
+        if not title:
+            raise ScheduleError(
+                ctx.path,
+                f"the item at {item.start} has no title",
+                line=item.line,
+                hint="Write the title after the time, e.g. '11:30 Welcome and introduction'.",
+            )
         start = starts[index]
-        later = [s for s in starts[index + 1 :] if s > start]
-        end = ends[index] or (later[0] if later else start + _DEFAULT_LENGTH[kind])
+        later = bisect.bisect_right(starts, start)  # the next item that starts later
+        end = ends[index] or (
+            starts[later] if later < len(starts) else start + _DEFAULT_LENGTH[kind]
+        )
         talks.append(
             Talk(
                 title=title,
