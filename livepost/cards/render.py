@@ -111,7 +111,14 @@ class _Ctx:
 
     @property
     def scale(self) -> float:
+        """For the smallest sizes and radii: the tighter of the two directions."""
         return min(self.sx, self.sy)
+
+    @property
+    def grow(self) -> float:
+        """For the largest text sizes: the card's area change (a square card gets bigger text;
+        auto-fit still shrinks whatever does not fit)."""
+        return float((self.sx * self.sy) ** 0.5)
 
     def chain(self, style: TextStyle) -> FontChain:
         return self.bold if style.font == "bold" else self.regular
@@ -172,7 +179,7 @@ def _fit(
         value = value.upper()
     chain = ctx.chain(style)
     _x, _y, w, h = box
-    max_size = max(1, round(style.size * ctx.scale))
+    max_size = max(1, round(style.size * ctx.grow))
     if cap is not None:
         max_size = min(max_size, cap)
     min_size = max(1, round((style.min_size or style.size * 0.5) * ctx.scale))
@@ -247,7 +254,7 @@ def _shared_size(
 ) -> int:
     """The size every sibling fits at, so a column of times or numbers looks like one set."""
     sizes = [_fit(ctx, style, v, box).size for v, box in zip(values, boxes, strict=True) if v]
-    return min(sizes, default=max(1, round(style.size * ctx.scale)))
+    return min(sizes, default=max(1, round(style.size * ctx.grow)))
 
 
 def _draw_list(
@@ -335,7 +342,7 @@ def draw_card(
     width, height = _check_size(size)
     card_dirs = card_template_dirs(template_dirs)
     chosen = get_theme(theme, card_dirs)
-    spec, path = load_spec(kind, card_dirs)
+    spec, path = load_spec(kind, card_dirs, (width, height))
     check_spec_colors(spec, path, chosen)
     regular, bold = _chains(
         (tuple(spec.fonts.regular), tuple(spec.fonts.bold)), tuple(font_dirs(asset_dirs)), path

@@ -208,12 +208,16 @@ def _parse(path: Path, mtime_ns: int) -> CardSpec:
     return spec
 
 
-def find_spec(kind: str, card_dirs: list[Path]) -> Path:
-    """The first ``<kind>.toml`` in ``card_dirs``."""
+def find_spec(kind: str, card_dirs: list[Path], size: tuple[int, int] | None = None) -> Path:
+    """The layout file for ``kind``: in each folder in turn, ``<kind>-<W>x<H>.toml`` (a layout
+    drawn for that card size) first, then ``<kind>.toml``."""
+    names = [f"{kind}-{size[0]}x{size[1]}.toml"] if size else []
+    names.append(f"{kind}.toml")
     for folder in card_dirs:
-        path = folder / f"{kind}.toml"
-        if path.is_file():
-            return path
+        for name in names:
+            path = folder / name
+            if path.is_file():
+                return path
     searched = ", ".join(str(d) for d in card_dirs)
     raise InputError(
         card_dirs[0] / f"{kind}.toml",
@@ -222,9 +226,11 @@ def find_spec(kind: str, card_dirs: list[Path]) -> Path:
     )
 
 
-def load_spec(kind: str, card_dirs: list[Path]) -> tuple[CardSpec, Path]:
+def load_spec(
+    kind: str, card_dirs: list[Path], size: tuple[int, int] | None = None
+) -> tuple[CardSpec, Path]:
     """Load and validate the layout for ``kind``; errors name the file and the dotted field."""
-    path = find_spec(kind, card_dirs)
+    path = find_spec(kind, card_dirs, size)
     return _parse(path, path.stat().st_mtime_ns), path
 
 
