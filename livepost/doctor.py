@@ -85,12 +85,10 @@ def _guard(name: str, body: Callable[[], Check]) -> Check:
 
 
 def _check_programme(settings: Settings, engine: Engine) -> Check:
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import load_talks
+    from livepost.talks import stored_talks
 
     def body() -> Check:
-        with session_scope(engine) as session:
-            talks = load_talks(session, settings.event_key)
+        talks = stored_talks(settings, engine)
         if talks:
             n = sum(1 for t in talks if t.kind == "talk")
             return Check("programme", "ok", f"{n} talks and {len(talks) - n} breaks imported")

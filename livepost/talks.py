@@ -16,13 +16,19 @@ if TYPE_CHECKING:
     from livepost.config import Settings
 
 
-def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
-    """Stored talks of the event, or the configured programme parsed on the fly."""
+def stored_talks(settings: Settings, engine: Engine, include_withdrawn: bool = False) -> list[Talk]:
+    """The event's talks in the database (none before the first import)."""
     from livepost.store.engine import session_scope
-    from livepost.store.talks import load_talks
+    from livepost.store.talks import ensure_event, load_talks
 
     with session_scope(engine) as session:
-        talks = load_talks(session, settings.event_key)
+        ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
+        return load_talks(session, settings.event_key, include_withdrawn=include_withdrawn)
+
+
+def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
+    """Stored talks of the event, or the configured programme parsed on the fly."""
+    talks = stored_talks(settings, engine)
     if talks or settings.schedule_path is None or not settings.schedule_path.exists():
         return talks
     from livepost.schedule import load_schedule

@@ -86,7 +86,7 @@ def test_police_research_forum_pasted_programme() -> None:
         ("11:00", "arrival-coffee", "break"),
         ("11:30", "welcome-introduction", "talk"),
         ("11:45", "key-note", "talk"),
-        ("12:30", "young-people-s-experience-satisfaction-police-professionals", "talk"),
+        ("12:30", "young-peoples-experience-satisfaction-police-professionals", "talk"),
         ("13:00", "lunch", "break"),
         ("13:45", "risk-context", "talk"),
         ("14:15", "under-18-perpetrators-potential-points-earlier-intervention", "talk"),

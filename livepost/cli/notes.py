@@ -19,9 +19,10 @@ def check_command(ctx: typer.Context) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
     talks = current_talks(settings, state.engine())
-    problems = check_notes(settings.notes_dir, {t.id for t in talks})
+    tag_room = sum(len(f" #{tag}") for tag in settings.event.hashtags[:1])
+    problems = check_notes(settings.notes_dir, {t.id for t in talks}, max_graphemes=300 - tag_room)
     for problem in problems:
-        typer.echo(f"{problem.path}:{problem.line}: {problem.message}")
+        typer.echo(str(problem))
     snippets = load_notes(settings.notes_dir) if settings.notes_dir.is_dir() else {}
     count = sum(len(s) for s in snippets.values())
     if problems:

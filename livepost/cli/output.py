@@ -22,8 +22,11 @@ def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
                 console.print(table)
             current_day = start.date()
             table = Table(title=f"{start:%A %d %B %Y} ({zone.key})", title_justify="left")
-            for column in ("time", "room", "id", "title", "speakers"):
-                table.add_column(column, overflow="fold")
+            table.add_column("time", no_wrap=True)
+            table.add_column("room", max_width=18)
+            table.add_column("id", no_wrap=True)
+            table.add_column("title", ratio=3)
+            table.add_column("speakers", ratio=2)
         assert table is not None
         title = talk.title if talk.kind == "talk" else f"[dim]{talk.title}[/dim]"
         if talk.withdrawn:

@@ -53,8 +53,6 @@ def import_command(
             "no programme file given and livepost.toml has no `schedule` setting",
             hint="Run: livepost schedule import FILE  (or set [event] schedule = \"FILE\").",
         )
-    if file is None:
-        path = settings.event_dir / path if not path.is_absolute() else path
     schedule = load_schedule(
         path,
         timezone=settings.zone,
@@ -99,14 +97,12 @@ def show_command(
     ] = False,
 ) -> None:
     """Show the imported programme in the event's local time."""
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import load_talks
+    from livepost.talks import stored_talks
 
     state: CliState = ctx.obj
     settings = state.settings()
     zone = settings.zone
-    with session_scope(state.engine()) as session:
-        talks = load_talks(session, settings.event_key, include_withdrawn=include_withdrawn)
+    talks = stored_talks(settings, state.engine(), include_withdrawn=include_withdrawn)
     if day:
         wanted = _parse_day(day)
         talks = [t for t in talks if t.start.astimezone(zone).date() == wanted]

@@ -26,7 +26,8 @@ def slugify(title: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", title)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.findall(r"\w+", folded.casefold().replace("_", " "))
+    without_apostrophes = re.sub(r"(?<=\w)['’](?=\w)", "", folded)  # people's -> peoples
+    words = re.findall(r"\w+", without_apostrophes.casefold().replace("_", " "))
     kept = [w for w in words if w not in _STOPWORDS] or words
     slug = ""
     for word in kept:
