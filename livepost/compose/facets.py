@@ -120,37 +120,93 @@ def _mentions(text: str, to_bytes: _Offsets) -> list[Facet]:
     return found
 
 
+_URL_BODY = regex.compile(
+    rf"[hH][tT][tT][pP][sS]?://[^{_WS}]+"
+    rf"|(?P<domain>[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+)[^{_WS}]*"
+)
+# Whitespace to Python's str.split() but not to JavaScript, or the other way round.
+_SPLIT_DIFFERS = regex.compile(r"[\x1c-\x1f\x85\ufeff]")
+
+
+def _link_starts(text: str) -> list[int] | None:
+    """Where URL_REGEX's second group can start: a word start or just after a ``(``.
+
+    Every match of URL_REGEX runs to the end of its word, so one word holds at most one link,
+    and only words with a dot or a colon can hold one. None when Python's idea of whitespace
+    differs from JavaScript's on this text (then the full regular expression is used).
+    """
+    if _SPLIT_DIFFERS.search(text):
+        return None
+    starts = []
+    cursor = 0
+    for word in text.split():
+        if "." not in word and ":" not in word:
+            continue
+        at = text.find(word, cursor)
+        cursor = at + len(word)
+        starts.append(at)
+        paren = word.find("(")
+        while paren != -1:
+            starts.append(at + paren + 1)
+            paren = word.find("(", paren + 1)
+    return starts
+
+
 def _links(text: str, to_bytes: _Offsets) -> list[Facet]:
-    found = []
-    for match in URL_REGEX.finditer(text):
-        uri = match.group(2)
+    starts = _link_starts(text)
+    spans: list[tuple[int, int, str | None]] = []
+    if starts is None:
+        for found in URL_REGEX.finditer(text):
+            spans.append((found.start(2), found.end(2), found.group("domain")))
+    else:
+        word_end = -1
+        for start in starts:
+            if start < word_end:
+                continue  # inside a link already found
+            body = _URL_BODY.match(text, start)
+            if body:
+                spans.append((start, body.end(), body.group("domain")))
+                word_end = body.end()
+    found_facets = []
+    for start, end, domain in spans:
+        uri = text[start:end]
         if not uri.startswith("http"):
-            domain = match.group("domain")
             if not domain or not is_valid_domain(domain):
                 continue
             uri = f"https://{uri}"
-        start, end = match.start(2), match.end(2)
         if uri[-1] in ".,;:!?":
             uri = uri[:-1]
             end -= 1
         if uri.endswith(")") and "(" not in uri:
             uri = uri[:-1]
             end -= 1
-        found.append(Facet(to_bytes(start), to_bytes(end), "link", uri))
-    return found
+        found_facets.append(Facet(to_bytes(start), to_bytes(end), "link", uri))
+    return found_facets
+
+
+_TAG_BODY = regex.compile(rf"(?!\ufe0f)[^{_WS}{_ZW}]*[^0-9{_WS}\p{{P}}{_ZW}]+[^{_WS}{_ZW}]*")
+_WS_SET = frozenset(_TRIM)
 
 
 def _tags(text: str, to_bytes: _Offsets) -> list[Facet]:
+    """TAG_REGEX, found by looking only at each ``#``/``＃`` that starts a word."""
     found = []
-    for match in TAG_REGEX.finditer(text):
-        tag = match.group(2)
-        if not tag:
-            continue
-        tag = TRAILING_PUNCTUATION_REGEX.sub("", tag.strip(_TRIM))
-        if not tag or (len(tag) > MAX_TAG_GRAPHEMES and grapheme_count(tag) > MAX_TAG_GRAPHEMES):
-            continue
-        start = match.end(1)
-        found.append(Facet(to_bytes(start), to_bytes(start + 1 + len(tag)), "tag", tag))
+    for mark in "#＃":
+        at = text.find(mark)
+        while at != -1:
+            if at == 0 or text[at - 1] in _WS_SET:
+                body = _TAG_BODY.match(text, at + 1)
+                if body:
+                    tag = body.group().strip(_TRIM)
+                    if not tag[-1].isalnum():
+                        tag = TRAILING_PUNCTUATION_REGEX.sub("", tag)
+                    if tag and not (
+                        len(tag) > MAX_TAG_GRAPHEMES and grapheme_count(tag) > MAX_TAG_GRAPHEMES
+                    ):
+                        found.append(Facet(to_bytes(at), to_bytes(at + 1 + len(tag)), "tag", tag))
+            at = text.find(mark, at + 1)
+    if len(found) > 1 and "＃" in text:
+        found.sort(key=lambda f: f.byte_start)
     return found
 
 

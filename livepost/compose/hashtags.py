@@ -10,6 +10,7 @@ the caller's question; the answer is never to drop them (see :mod:`livepost.comp
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from livepost.compose.facets import detect_facets
 from livepost.compose.text import byte_count
@@ -19,6 +20,7 @@ MAX_RECORD_TAGS = 8
 MAX_RECORD_TAG_BYTES = 640
 
 
+@lru_cache(maxsize=1024)
 def clean_tag(tag: str) -> str:
     """``#CCPRconf26`` or ``CCPRconf26`` -> ``CCPRconf26``; an error if Bluesky would not link."""
     bare = tag.strip().lstrip("#＃")
@@ -57,7 +59,7 @@ def missing_tags(text: str, tags: Iterable[str]) -> list[str]:
 
 def _is_tag_line(line: str) -> bool:
     words = line.split()
-    if not words:
+    if not words or words[0][0] not in "#＃":
         return False
     tags = [f for f in detect_facets(line) if f.type == "tag"]
     return len(tags) == len(words) and all(w[0] in "#＃" for w in words)
