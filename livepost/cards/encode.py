@@ -29,7 +29,7 @@ def flatten(image: Image.Image) -> Image.Image:
 def encode_png(image: Image.Image) -> bytes:
     """PNG bytes (no metadata: we never pass any)."""
     out = io.BytesIO()
-    image.save(out, "PNG", compress_level=6)
+    image.save(out, "PNG", compress_level=4)  # 6 saves 2% for 10% more time
     return out.getvalue()
 
 

@@ -82,8 +82,23 @@ class Placement:
 
     element: str
     box: tuple[float, float, float, float]  # left, top, right, bottom
-    ink: tuple[float, ...]  # left, top, right, bottom of what was drawn
     block: TextBlock
+    chain: FontChain
+    origins: tuple[tuple[float, float], ...]  # (left, baseline) of each line
+
+    @property
+    def ink(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom of what was drawn (measured on demand: it costs time)."""
+        boxes = [
+            self.chain.bbox(x, baseline, line, self.block.size)
+            for (x, baseline), line in zip(self.origins, self.block.lines, strict=True)
+        ]
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
 
 
 @dataclass
@@ -212,7 +227,7 @@ def _place(
     else:
         top = y
     color = ctx.theme.color(style.color)
-    ink = [float("inf"), float("inf"), float("-inf"), float("-inf")]
+    origins: list[tuple[float, float]] = []
     for i, line in enumerate(block.lines):
         baseline = round(top + block.ascent + i * block.pitch)
         width = chain.length(line, block.size)
@@ -223,9 +238,8 @@ def _place(
         else:
             left = x
         chain.draw(ctx.draw, left, baseline, line, block.size, color)
-        x0, y0, x1, y1 = chain.bbox(left, baseline, line, block.size)
-        ink = [min(ink[0], x0), min(ink[1], y0), max(ink[2], x1), max(ink[3], y1)]
-    ctx.placements.append(Placement(where, (x, y, x + w, y + h), tuple(ink), block))
+        origins.append((left, baseline))
+    ctx.placements.append(Placement(where, (x, y, x + w, y + h), block, chain, tuple(origins)))
     return block
 
 
