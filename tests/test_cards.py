@@ -432,3 +432,30 @@ def test_card_size_out_of_range_is_a_settings_error() -> None:
         "card size 100x5000 is out of range\n"
         "Use a width and height between 200 and 4000 pixels, e.g. 1200x675."
     )
+
+
+def test_many_speakers_are_listed_by_name_on_one_line() -> None:
+    people = [Person(f"Speaker {n}", "Somewhere") for n in "ABCD"]
+    drawn = draw_card("talk", event=EVENT, talk=talk("Panel", speakers=people))
+    assert placed(drawn, "element.4") == ("Speaker A, Speaker B, Speaker C, Speaker D",)
+
+
+def test_line_breaks_in_the_programme_do_not_break_the_card_title() -> None:
+    drawn = draw_card("talk", event=EVENT, talk=talk("Open\n   data"))
+    assert placed(drawn, "element.3") == ("Open data",)
+
+
+def test_times_are_shown_in_the_event_time_zone() -> None:
+    tokyo = CardEvent("Tokyo meetup", None, "Asia/Tokyo")
+    drawn = draw_card("talk", event=tokyo, talk=talk("Title"))
+    assert placed(drawn, "element.2") == ("22:15–23:00 · Room 2",)
+    assert "element.5" not in [p.element for p in drawn.placements]  # no hashtag: nothing drawn
+
+
+def test_unknown_time_zone_is_a_settings_error() -> None:
+    with pytest.raises(ConfigError) as err:
+        render_card("talk", event=CardEvent("E", None, "Mars/Olympus"), talk=talk("T"))
+    assert str(err.value) == (
+        "unknown time zone 'Mars/Olympus'\n"
+        "Use an IANA name such as Europe/London in [event] timezone."
+    )

@@ -65,11 +65,19 @@ def join_names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def one_line(text: str | None) -> str:
+    """Programme text with its line breaks and runs of spaces collapsed: the card wraps it."""
+    return " ".join((text or "").split())
+
+
 def speaker_lines(speakers: Sequence[Person]) -> str:
     """One ``Name, Affiliation`` line per speaker; names only when there are many."""
     if len(speakers) > MAX_LISTED_SPEAKERS:
-        return ", ".join(p.name for p in speakers)
-    return "\n".join(f"{p.name}, {p.affiliation}" if p.affiliation else p.name for p in speakers)
+        return ", ".join(one_line(p.name) for p in speakers)
+    return "\n".join(
+        f"{one_line(p.name)}, {one_line(p.affiliation)}" if p.affiliation else one_line(p.name)
+        for p in speakers
+    )
 
 
 def tidy(text: str) -> str:
@@ -84,15 +92,15 @@ def talk_fields(talk: Talk, zone: ZoneInfo) -> dict[str, str]:
     start, end = clock(talk.start, zone), clock(talk.end, zone)
     time = f"{start}–{end}"
     return {
-        "title": talk.title.strip(),
+        "title": one_line(talk.title),
         "speakers": speaker_lines(talk.speakers),
-        "speaker_names": join_names([p.name for p in talk.speakers]),
+        "speaker_names": join_names([one_line(p.name) for p in talk.speakers]),
         "time": time,
         "start": start,
         "end": end,
-        "room": talk.room or "",
-        "when": tidy(SEP.join([time, talk.room or ""])),
-        "track": talk.track or "",
+        "room": one_line(talk.room),
+        "when": tidy(SEP.join([time, one_line(talk.room)])),
+        "track": one_line(talk.track),
     }
 
 
