@@ -122,6 +122,12 @@ class Settings:
         return self.event_dir / "notes"
 
     @property
+    def template_dirs(self) -> list[Path]:
+        """The event's own ``templates/`` (searched before the built-in templates), if any."""
+        folder = self.event_dir / "templates"
+        return [folder] if folder.is_dir() else []
+
+    @property
     def schedule_path(self) -> Path | None:
         return self.event_dir / self.event.schedule if self.event.schedule else None
 

@@ -16,7 +16,6 @@ Files named ``.something.md`` or ending in ``~`` (editor scratch files) are skip
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import regex
 
 from livepost.errors import NotesError
+from livepost.schedule.identify import closest_ids
 
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\s*(?P<path><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\s*\)$")
 _PIN = re.compile(r"^\[(?P<pin>[^\]]*)\]\s*")
@@ -199,7 +199,7 @@ def _pin_time(value: str) -> time | None:
 
 def _unknown_id(stem: str, talk_ids: set[str]) -> str:
     message = f"no talk has the id {stem!r}"
-    close = difflib.get_close_matches(stem, sorted(talk_ids), n=1, cutoff=0.6)
+    close = closest_ids(stem, talk_ids, n=1)
     if close:
         return f"{message}; did you mean {close[0]!r}? Rename the file to {close[0]}.md"
     return f"{message}; name the file after a talk id (see `livepost schedule show`)"

@@ -39,3 +39,21 @@ def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
     )
     assign_ids(schedule.talks)
     return schedule.talks
+
+
+def find_talk(settings: Settings, engine: Engine, talk_id: str) -> Talk:
+    """One talk by id, or an error that suggests the closest ids."""
+    from livepost.errors import InputError
+    from livepost.schedule.identify import closest_ids
+
+    talks = current_talks(settings, engine)
+    for talk in talks:
+        if talk.id == talk_id:
+            return talk
+    close = closest_ids(talk_id, [t.id for t in talks])
+    suggestion = f"Did you mean: {', '.join(close[:3])}? " if close else ""
+    raise InputError(
+        "--talk",
+        f"no talk with id {talk_id!r}",
+        hint=f"{suggestion}See the ids with: livepost schedule show",
+    )

@@ -58,3 +58,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return default_database_url(tmp_path)
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+# --- event folders -------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def demo_event(tmp_path: Path) -> Path:
+    """A private copy of the bundled demo event (schedules/ccprconf26), not yet imported."""
+    import shutil
+
+    target = tmp_path / "ccprconf26"
+    shutil.copytree(REPO / "schedules" / "ccprconf26", target)
+    return target

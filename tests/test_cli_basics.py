@@ -18,8 +18,18 @@ def test_version() -> None:
 def test_init_creates_event_folder(tmp_path: Path) -> None:
     folder = tmp_path / "conf"
     result = run_livepost(
-        "init", folder, "--name", "CCPR Conference 2026", "--hashtag", "#ccprconf26",
-        "--hashtag", "policing", "--timezone", "Europe/London", "--lang", "en-GB",
+        "init",
+        folder,
+        "--name",
+        "CCPR Conference 2026",
+        "--hashtag",
+        "#ccprconf26",
+        "--hashtag",
+        "policing",
+        "--timezone",
+        "Europe/London",
+        "--lang",
+        "en-GB",
     )
     assert result.code == 0, result.err
     config = tomllib.loads((folder / "livepost.toml").read_text(encoding="utf-8"))

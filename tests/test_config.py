@@ -112,7 +112,10 @@ def test_missing_config_says_how_to_create_one(tmp_path: Path) -> None:
             "livepost.toml: event.timezone: 'Mars/Olympus' is not a time zone "
             "(use an IANA name like Europe/London)",
         ),
-        ('[event]\nname = "X"\ncolour = "red"\n', "livepost.toml: event.colour: Extra inputs are not permitted"),
+        (
+            '[event]\nname = "X"\ncolour = "red"\n',
+            "livepost.toml: event.colour: Extra inputs are not permitted",
+        ),
         ("[bluesky]\nhandle = 'x'\n", "livepost.toml: event: Field required"),
         (
             '[event]\nname = "X"\nhashtags = ["two words"]\n',

@@ -62,11 +62,12 @@ def _root(
 
 
 def _register() -> None:
-    from livepost.cli import doctor, init, notes, schedule
+    from livepost.cli import compose, doctor, init, notes, schedule
 
     app.command("init")(init.init_command)
     app.add_typer(schedule.app, name="schedule")
     app.add_typer(notes.app, name="notes")
+    app.command("compose")(compose.compose_command)
     app.command("doctor")(doctor.doctor_command)
 
 
@@ -76,7 +77,7 @@ _register()
 def main() -> None:
     """Entry point: run the app, translating livepost errors into messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a typer.Exit inside a command comes back as a code
     except LivepostError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         if exc.hint:
@@ -97,4 +98,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
-    sys.exit(int(ExitCode.OK))
+    sys.exit(code if isinstance(code, int) else int(ExitCode.OK))

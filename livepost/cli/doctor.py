@@ -31,4 +31,6 @@ def doctor_command(
     if failed:
         typer.echo(f"{len(failed)} check(s) failed.", err=True)
         raise typer.Exit(int(ExitCode.CONFIG))
-    typer.echo("All checks passed." if all(c.status == "ok" for c in checks) else "Usable, with warnings.")
+    typer.echo(
+        "All checks passed." if all(c.status == "ok" for c in checks) else "Usable, with warnings."
+    )

@@ -15,7 +15,9 @@ def init_command(
     name: Annotated[str, typer.Option("--name", help="The event's name.")],
     hashtag: Annotated[
         list[str],
-        typer.Option("--hashtag", help="Event hashtag (repeat for more; the first is the event's)."),
+        typer.Option(
+            "--hashtag", help="Event hashtag (repeat for more; the first is the event's)."
+        ),
     ],
     timezone: Annotated[
         str, typer.Option("--timezone", help="IANA time zone, e.g. Europe/London.")

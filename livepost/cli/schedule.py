@@ -51,7 +51,7 @@ def import_command(
     if path is None:
         raise ConfigError(
             "no programme file given and livepost.toml has no `schedule` setting",
-            hint="Run: livepost schedule import FILE  (or set [event] schedule = \"FILE\").",
+            hint='Run: livepost schedule import FILE  (or set [event] schedule = "FILE").',
         )
     schedule = load_schedule(
         path,

@@ -30,6 +30,12 @@ class CliState:
 
         return resolve_event_dir(self.event_flag, os.environ)[0]
 
+    def in_event_folder(self) -> bool:
+        """Whether the event folder has a livepost.toml (an explicit --event must have one)."""
+        from livepost.config import CONFIG_FILE
+
+        return bool(self.event_flag) or (self.event_dir / CONFIG_FILE).is_file()
+
     def settings(self) -> Settings:
         if self._settings is None:
             from livepost.config import load_settings

@@ -93,3 +93,12 @@ def assign_ids(talks: list[Talk], existing: Iterable[Talk] = ()) -> None:
             candidate, n = f"{base}-{n}", n + 1
         talk.id = candidate
         used.add(candidate)
+
+
+def closest_ids(wanted: str, ids: Iterable[str], n: int = 3) -> list[str]:
+    """Ids a user probably meant: those starting with ``wanted`` first, else similar ones."""
+    import difflib
+
+    known = sorted(ids)
+    starting = [i for i in known if i.startswith(wanted)]
+    return (starting or difflib.get_close_matches(wanted, known, n=n, cutoff=0.6))[:n]
