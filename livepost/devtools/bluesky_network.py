@@ -385,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--pds-port",
         type=int,
         default=None,
-        help=f"PDS port (default: {DEFAULT_PDS_PORT} if free, else any free port)",
+        help=f"PDS port (default: {DEFAULT_PDS_PORT} if free, else any; 0: any free port)",
     )
     parser.add_argument(
         "--rate-limits", action="store_true", help="switch on the PDS's real rate limits"
@@ -400,6 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     print("Starting the local Bluesky network...", file=sys.stderr, flush=True)
     try:
         with local_network(names, rate_limits=args.rate_limits, pds_port=port) as network:
