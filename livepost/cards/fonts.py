@@ -169,7 +169,7 @@ def _covering_font(chain: FontChain, cluster: str) -> int | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _clean(chain: FontChain, text: str) -> str:
     text = strip_emoji(unicodedata.normalize("NFC", text))
     kept = []
@@ -182,7 +182,7 @@ def _clean(chain: FontChain, text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _runs(chain: FontChain, text: str) -> tuple[tuple[int, str], ...]:
     runs: list[tuple[int, str]] = []
     for cluster in regex.findall(r"\X", text):
@@ -199,7 +199,7 @@ def _runs(chain: FontChain, text: str) -> tuple[tuple[int, str], ...]:
     return tuple(runs)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _length(chain: FontChain, text: str, size: int) -> float:
     return sum(chain.font(size, index).getlength(run) for index, run in chain.runs(text))
 
