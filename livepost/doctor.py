@@ -31,7 +31,9 @@ class Check:
     fix: str = ""
 
 
-def run_checks(event_dir: Path, *, database_url: str | None = None, online: bool = True) -> list[Check]:
+def run_checks(
+    event_dir: Path, *, database_url: str | None = None, online: bool = True
+) -> list[Check]:
     """Run every check for ``event_dir``; later checks are skipped when settings cannot load."""
     from livepost.config import load_settings
 
@@ -137,8 +139,14 @@ def _check_credentials(settings: Settings) -> list[Check]:
             )
         )
     else:
-        missing = [n for n, v in (("LIVEPOST_HANDLE", settings.handle),
-                                  ("LIVEPOST_APP_PASSWORD", settings.app_password)) if not v]
+        missing = [
+            n
+            for n, v in (
+                ("LIVEPOST_HANDLE", settings.handle),
+                ("LIVEPOST_APP_PASSWORD", settings.app_password),
+            )
+            if not v
+        ]
         checks.append(
             Check(
                 "credentials",

@@ -73,7 +73,18 @@ def temporary_postgres(port: int | None = None) -> Iterator[str]:
             shutil.chown(root, user=user)
         root.chmod(0o700)
         subprocess.run(
-            [*_run_as(user), initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+            [
+                *_run_as(user),
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+            ],
             check=True,
             capture_output=True,
         )
@@ -82,8 +93,20 @@ def temporary_postgres(port: int | None = None) -> Iterator[str]:
             f"-c synchronous_commit=off -c full_page_writes=off -c unix_socket_directories={root}"
         )
         subprocess.run(
-            [*_run_as(user), pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "60",
-             "-l", str(root / "log"), "start"],
+            [
+                *_run_as(user),
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(root / "log"),
+                "start",
+            ],
             check=True,
             capture_output=True,
         )
