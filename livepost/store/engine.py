@@ -8,6 +8,7 @@ database (password masked) and says what to do.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from livepost.errors import StoreError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+_LOCK_KEY = 0x6C697665706F7374  # 'livepost': the advisory lock held while migrating
 
 _URL_HINT = (
     "Use sqlite:///path/to/livepost.db or postgresql://user:password@host/dbname "
@@ -134,9 +136,34 @@ def _connect_error(url: URL, shown: str, exc: DBAPIError) -> StoreError:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (a no-op when it is already there)."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    """Bring the schema to the newest revision (a no-op when it is already there).
+
+    Migrations hold a lock for their whole transaction, so that two livepost processes starting
+    at once on a fresh database (the scheduler and a command) migrate one after the other instead
+    of both creating the same tables: ``BEGIN IMMEDIATE`` on SQLite (whose driver would otherwise
+    run each CREATE TABLE outside any transaction), an advisory lock on PostgreSQL.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+                command.upgrade(alembic_config(connection), "head")
+            return
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        legacy = driver.isolation_level
+        driver.isolation_level = None  # the driver issues no BEGIN/COMMIT of its own now
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                command.upgrade(alembic_config(connection), "head")
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+            connection.commit()  # ends SQLAlchemy's own (empty) transaction
+        finally:
+            driver.isolation_level = legacy
 
 
 def open_database(url: str) -> Engine:
