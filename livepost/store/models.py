@@ -87,6 +87,8 @@ class EventRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    #: ``livepost queue pause``: the daemon sends nothing while this is set
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class RoomRow(Base):
@@ -180,3 +182,55 @@ class SnippetRow(Base):
     pinned_at: Mapped[str | None] = mapped_column(String(5))
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+#: Every state an outbox row can be in. ``sending`` means a network call may have happened: the
+#: outcome is unknown until the PDS is asked for the record at ``rkey``.
+POST_STATES = ("queued", "sending", "posted", "failed", "cancelled", "missed")
+
+
+class OutboxRow(Base):
+    """One post to send, and what became of it: the single source of truth for what went out.
+
+    ``key`` is stable across re-planning (``announce/<talk>``, ``snippet/<talk>/<n>``,
+    ``manual/<uuid>``; thread parts add ``#2``, ``#3``), so planning again updates rows instead
+    of adding new ones. ``rkey`` is the record key (a TID) minted when the row is created, before
+    any network call, so that a post whose outcome is unknown can be looked up instead of being
+    sent twice. ``parent_id``/``root_id`` place it in a thread; the strong refs for the reply are
+    the ``uri``/``cid`` of those rows once they are posted. ``text``, ``facets`` (the ``compose
+    --json`` shape), ``langs``, ``tags`` and ``embed`` are the record as composed; mentions are
+    resolved to DIDs and images uploaded at send time.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("event_id", "key"), UniqueConstraint("rkey"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    origin: Mapped[str] = mapped_column(String(10), default="plan")  # plan | manual
+    talk_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    text: Mapped[str] = mapped_column(Text)
+    facets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    langs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    embed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    rkey: Mapped[str] = mapped_column(String(13))
+    uri: Mapped[str | None] = mapped_column(String(300))
+    cid: Mapped[str | None] = mapped_column(String(100))
+    #: a hash of what the row was made from (a snippet's text), to notice edits when re-planning
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    #: set when the comms officer edited the row by hand: re-planning leaves it alone
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    sent_at: Mapped[datetime | None] = mapped_column()
