@@ -1,0 +1,243 @@
+"""The outbox: every post to send, its state and its place in a thread.
+
+It is the single source of truth for what has gone out. The planner and ``livepost queue`` put
+rows in (``queued``); the publisher moves them through ``sending`` to ``posted`` (or ``failed``);
+the officer may ``cancel`` them; the daemon marks the ones it was too late for ``missed``. A row's
+record key is minted when the row is created, before any network call, so a post whose outcome is
+unknown can be looked up on the PDS instead of being sent twice.
+
+Every function takes the caller's session: one transaction per step, decided by the caller.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from livepost.errors import LivepostError
+from livepost.store.models import EventRow, OutboxRow, utc_now
+from livepost.tid import mint_tid
+
+#: states a row can still leave by being sent
+UNSENT = ("queued", "failed", "missed")
+#: states that end a row's life
+FINAL = ("posted", "cancelled")
+
+
+class OutboxError(LivepostError):
+    """A queue operation that cannot be done (unknown id, a post already sent)."""
+
+
+@dataclass
+class Draft:
+    """A composed post that is not in the outbox yet.
+
+    ``facets`` use the ``compose --json`` shape; ``embed`` is livepost's own description of what
+    to attach (``{"images": [{"path": ..., "alt": ...}], "card": {...}, "external": {"uri": ...},
+    "quote": {"uri": ..., "cid": ...}}``), turned into blobs and records only at send time.
+    """
+
+    key: str
+    kind: str
+    due_at: datetime
+    text: str
+    facets: list[dict[str, Any]] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    embed: dict[str, Any] | None = None
+    talk_id: str | None = None
+    origin: str = "plan"
+    source_hash: str | None = None
+
+
+def manual_key() -> str:
+    """A key for a post queued by hand (never collides with the planner's keys)."""
+    return f"manual/{uuid.uuid4().hex[:12]}"
+
+
+def add_post(
+    session: Session, event: EventRow, draft: Draft, *, parent: OutboxRow | None = None
+) -> OutboxRow:
+    """Queue one post, as a reply to ``parent`` when given (its root follows the parent's)."""
+    if draft.due_at.tzinfo is None:
+        raise ValueError("due_at must be timezone-aware")
+    row = OutboxRow(
+        event_id=event.id,
+        key=draft.key,
+        kind=draft.kind,
+        origin=draft.origin,
+        talk_id=draft.talk_id,
+        due_at=draft.due_at,
+        state="queued",
+        text=draft.text,
+        facets=draft.facets,
+        langs=draft.langs,
+        tags=draft.tags,
+        embed=draft.embed,
+        rkey=mint_tid(),
+        source_hash=draft.source_hash,
+        edited=False,
+        attempts=0,
+    )
+    if parent is not None:
+        row.parent_id = parent.id
+        row.root_id = parent.root_id or parent.id
+    session.add(row)
+    session.flush()  # the id is needed by the replies that follow
+    return row
+
+
+def add_thread(
+    session: Session, event: EventRow, drafts: Sequence[Draft], *, parent: OutboxRow | None = None
+) -> list[OutboxRow]:
+    """Queue the parts of a thread in order, each replying to the one before."""
+    rows: list[OutboxRow] = []
+    for draft in drafts:
+        row = add_post(session, event, draft, parent=rows[-1] if rows else parent)
+        rows.append(row)
+    return rows
+
+
+def get_post(session: Session, event: EventRow, post_id: int) -> OutboxRow:
+    row = session.get(OutboxRow, post_id)
+    if row is None or row.event_id != event.id:
+        raise OutboxError(
+            f"no queued post with id {post_id}",
+            hint="See the ids with: livepost queue list",
+        )
+    return row
+
+
+def find_by_key(session: Session, event: EventRow, key: str) -> OutboxRow | None:
+    return session.scalars(
+        select(OutboxRow).where(OutboxRow.event_id == event.id, OutboxRow.key == key)
+    ).one_or_none()
+
+
+def list_posts(
+    session: Session, event: EventRow, states: Sequence[str] | None = None
+) -> list[OutboxRow]:
+    """The event's posts in the order they are due."""
+    query = select(OutboxRow).where(OutboxRow.event_id == event.id)
+    if states:
+        query = query.where(OutboxRow.state.in_(states))
+    return list(session.scalars(query.order_by(OutboxRow.due_at, OutboxRow.id)))
+
+
+def due_posts(session: Session, event: EventRow, now: datetime) -> list[OutboxRow]:
+    """Queued posts whose time has come and whose parent (if any) has been posted, oldest first.
+
+    A reply whose parent is not posted yet waits: it is never sent as an orphan or a new root.
+    """
+    parent = aliased(OutboxRow)
+    query = (
+        select(OutboxRow)
+        .outerjoin(parent, OutboxRow.parent_id == parent.id)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == "queued",
+            OutboxRow.due_at <= now,
+            (OutboxRow.parent_id.is_(None)) | (parent.state == "posted"),
+        )
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def in_flight(session: Session, event: EventRow) -> list[OutboxRow]:
+    """Posts left in ``sending``: a crash happened mid-send, their outcome must be verified."""
+    return list_posts(session, event, ["sending"])
+
+
+def mark_sending(row: OutboxRow) -> None:
+    """Record the attempt *before* the network call (the caller commits first)."""
+    _require(row, ("queued", "sending"), "send")
+    row.state = "sending"
+    row.attempts += 1
+
+
+def mark_posted(row: OutboxRow, uri: str, cid: str, at: datetime | None = None) -> None:
+    row.state, row.uri, row.cid = "posted", uri, cid
+    row.sent_at = at or utc_now()
+    row.last_error = None
+
+
+def mark_failed(row: OutboxRow, reason: str) -> None:
+    row.state, row.last_error = "failed", reason
+
+
+def mark_retry(row: OutboxRow, reason: str) -> None:
+    """Back to the queue after a transient fault (the next try verifies by rkey first)."""
+    row.state, row.last_error = "queued", reason
+
+
+def mark_missed(row: OutboxRow, reason: str) -> None:
+    _require(row, ("queued",), "mark missed")
+    row.state, row.last_error = "missed", reason
+
+
+def cancel(session: Session, row: OutboxRow) -> list[OutboxRow]:
+    """Cancel an unsent post and the unsent replies under it (they could never be posted).
+
+    Returns every row cancelled, the given one first.
+    """
+    _require(row, (*UNSENT, "queued"), "cancel")
+    cancelled = [row]
+    row.state = "cancelled"
+    frontier = [row.id]
+    while frontier:
+        children = list(
+            session.scalars(
+                select(OutboxRow).where(
+                    OutboxRow.parent_id.in_(frontier), OutboxRow.state.in_(UNSENT)
+                )
+            )
+        )
+        for child in children:
+            child.state = "cancelled"
+        cancelled.extend(children)
+        frontier = [c.id for c in children]
+    return cancelled
+
+
+def retry(row: OutboxRow, now: datetime | None = None) -> None:
+    """Queue a failed or missed post again (sent at the next opportunity)."""
+    _require(row, ("failed", "missed"), "retry")
+    row.state, row.last_error = "queued", None
+    if now is not None:
+        row.due_at = now
+
+
+def edit(row: OutboxRow, **changes: Any) -> None:
+    """Change an unsent post by hand (text, facets, due_at, embed...); re-planning keeps it."""
+    _require(row, UNSENT, "edit")
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.edited = True
+
+
+def reply_refs(session: Session, row: OutboxRow) -> tuple[OutboxRow, OutboxRow] | None:
+    """(root, parent) rows of a reply, both posted; None for a top-level post."""
+    if row.parent_id is None:
+        return None
+    parent = session.get(OutboxRow, row.parent_id)
+    root = session.get(OutboxRow, row.root_id or row.parent_id)
+    if parent is None or root is None or parent.uri is None or root.uri is None:
+        raise OutboxError(f"post {row.id} replies to a post that has not been posted")
+    return root, parent
+
+
+def _require(row: OutboxRow, states: Sequence[str], action: str) -> None:
+    if row.state not in states:
+        raise OutboxError(
+            f"cannot {action} post {row.id}: it is {row.state}",
+            hint="Only queued, failed or missed posts can be changed."
+            if action in ("edit", "cancel")
+            else None,
+        )
