@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.network_fixtures"]  # bluesky_network, bluesky_network_rate_limited
+
 # --- databases -----------------------------------------------------------------------------------
 
 
