@@ -84,6 +84,17 @@ class StorageSection(BaseModel):
     database_url: str | None = None
 
 
+class CardsSection(BaseModel):
+    """``[cards]`` of livepost.toml: how image cards look (see docs/cards.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str = "default"
+    width: int = Field(default=1200, ge=320, le=4000)
+    height: int = Field(default=675, ge=320, le=4000)
+    logo: str | None = None  # an image file, relative to the event folder
+
+
 class ConfigFile(BaseModel):
     """The whole livepost.toml."""
 
@@ -92,6 +103,7 @@ class ConfigFile(BaseModel):
     event: EventSection
     bluesky: BlueskySection = Field(default_factory=BlueskySection)
     storage: StorageSection = Field(default_factory=StorageSection)
+    cards: CardsSection = Field(default_factory=CardsSection)
 
 
 @dataclass
@@ -101,6 +113,7 @@ class Settings:
 
     event_dir: Path
     event: EventSection
+    cards: CardsSection
     database_url: str
     service: str
     handle: str | None
@@ -232,6 +245,7 @@ def load_settings(
     return Settings(
         event_dir=event_dir,
         event=config.event,
+        cards=config.cards,
         database_url=values["database_url"] or "",
         service=(values["service"] or DEFAULT_SERVICE).rstrip("/"),
         handle=values["handle"],

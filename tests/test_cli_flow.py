@@ -132,3 +132,32 @@ def test_compose_announcement_in_house_style(demo_event: Path) -> None:
         "Next - Mohamed Omar Mohamed on Ethnic Minority Officers within the specialised units in "
         "the UK Police Services\n#ccprconf26 #EthnicMinority #UKPolicing"
     )  # the event's tag first, then the talk's own tags from the programme
+
+
+def test_card_writes_an_image_and_prints_alt_text(demo_event: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "cards" / "red-flags.png"
+    result = run_livepost(
+        "--event", demo_event, "card", "red-flags-police-misconduct", "--out", out
+    )
+    assert result.code == 0, result.err
+    with Image.open(out) as image:
+        assert image.size == (1200, 675)
+        assert image.format == "PNG"
+    assert out.stat().st_size <= 976 * 1024
+    assert result.out.splitlines()[-1] == (
+        "alt: Card: talk at 15:45 in Lecture Theatre 1, 'Red Flags for Police Misconduct' "
+        "by Dr Martin O'Neill (Canterbury Centre for Policing Research) and Dr Katarina Mozova "
+        "(Canterbury Centre for Policing Research)"
+    )
+
+
+def test_card_for_an_unknown_talk_suggests_ids(demo_event: Path, tmp_path: Path) -> None:
+    result = run_livepost("--event", demo_event, "card", "red-flag", "--out", tmp_path / "x.png")
+    assert result.code == 3
+    assert result.err == (
+        "Error: no talk with id 'red-flag'\n"
+        "Did you mean: red-flags-police-misconduct? See the ids with: livepost schedule show\n"
+    )
+    assert not (tmp_path / "x.png").exists()

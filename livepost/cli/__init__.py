@@ -62,13 +62,15 @@ def _root(
 
 
 def _register() -> None:
-    from livepost.cli import compose, doctor, init, notes, schedule
+    from livepost.cli import card, compose, devnet, doctor, init, notes, schedule
 
     app.command("init")(init.init_command)
     app.add_typer(schedule.app, name="schedule")
     app.add_typer(notes.app, name="notes")
     app.command("compose")(compose.compose_command)
+    app.command("card")(card.card_command)
     app.command("doctor")(doctor.doctor_command)
+    app.command("devnet")(devnet.devnet_command)
 
 
 _register()

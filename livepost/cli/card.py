@@ -1,0 +1,42 @@
+"""``livepost card``: draw one image card and print its alt text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from livepost.cli.state import CliState
+
+
+def card_command(
+    ctx: typer.Context,
+    talk_id: Annotated[
+        str | None,
+        typer.Argument(help="The talk (see `livepost schedule show`); not needed for wrapup."),
+    ] = None,
+    kind: Annotated[str, typer.Option("--kind", help="talk, quote, next or wrapup.")] = "talk",
+    text: Annotated[
+        str | None, typer.Option("--text", help="The quotation, for --kind quote.")
+    ] = None,
+    alt: Annotated[
+        str | None, typer.Option("--alt", help="Alt text instead of the generated.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the card (PNG or JPEG).")
+    ] = Path("card.png"),
+) -> None:
+    """Draw a card (1200x675 by default, at most 976 KB) and print its alt text."""
+    from livepost.event_cards import render_event_card, write_card
+    from livepost.talks import current_talks
+
+    state: CliState = ctx.obj
+    settings = state.settings()
+    talks = current_talks(settings, state.engine())
+    card = render_event_card(settings, talks, talk_id, kind=kind, text=text, alt=alt)
+    written = write_card(card, out)
+    if written != out:
+        typer.echo(f"Note: written as {written} ({card.mime} was smaller).", err=True)
+    typer.echo(f"{written}: {card.width}x{card.height} {card.mime}, {len(card.data):,} bytes")
+    typer.echo(f"alt: {card.alt}")
