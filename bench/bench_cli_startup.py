@@ -9,6 +9,7 @@ Pillow and SQLAlchemy are imported lazily. Prints the median of several runs of 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -43,7 +44,9 @@ def main() -> None:
     heavy = subprocess.run(
         [python, "-X", "importtime", "-m", "livepost", "--help"], capture_output=True, text=True
     ).stderr
-    loaded = [m for m in ("atproto", "PIL", "sqlalchemy") if f" {m}\n" in heavy or f"| {m}" in heavy]
+    loaded = [
+        m for m in ("atproto", "PIL", "sqlalchemy") if re.search(rf"\|\s+{m}$", heavy, re.M)
+    ]
     print(f"heavy modules imported by --help: {', '.join(loaded) or 'none'}")
     print("target: livepost --help under 1.5x")
 

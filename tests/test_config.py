@@ -119,7 +119,8 @@ def test_missing_config_says_how_to_create_one(tmp_path: Path) -> None:
         ("[bluesky]\nhandle = 'x'\n", "livepost.toml: event: Field required"),
         (
             '[event]\nname = "X"\nhashtags = ["two words"]\n',
-            "livepost.toml: event.hashtags: 'two words' is not a hashtag (one word, with or without '#')",
+            "livepost.toml: event.hashtags: 'two words' is not a hashtag "
+            "(one word, with or without '#')",
         ),
         (
             '[event]\nname = "X"\n[bluesky]\napp_password = "secret"\n',

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,9 +11,8 @@ from livepost.errors import ScheduleError
 from livepost.model import Person, Schedule, Talk
 from livepost.schedule import parse_schedule
 from livepost.schedule.detect import detect_format
+from tests.schedule_files import FIXTURES, REAL
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "schedules"
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-schedules"
 LONDON = ZoneInfo("Europe/London")
 
 

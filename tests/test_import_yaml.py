@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,21 +13,9 @@ from livepost.model import Person, Schedule, Talk
 from livepost.schedule import parse_schedule
 from livepost.schedule.detect import detect_format
 from livepost.schedule.yaml_format import dump_yaml
+from tests.schedule_files import fixture, real
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "schedules"
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-schedules"
 UTC_ZONE = ZoneInfo("UTC")  # the event's zone; the fixture states its own
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
-def real(name: str) -> str:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is not checked out)")
-    return path.read_text(encoding="utf-8")
 
 
 def parse(

@@ -29,7 +29,7 @@ class ImportContext:
 
 
 def read_text(path: Path) -> str:
-    """Read a schedule file as text, refusing binary junk and undecodable bytes with a clear error."""
+    """Read a schedule file as text; binary junk and undecodable bytes get a clear error."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from livepost.model import Talk
 
 _STOPWORDS = frozenset(
-    "a an and as at by de der die das for from in into of on or the to und with".split()
+    {"a", "an", "and", "as", "at", "by", "de", "der", "die", "das", "for", "from", "in", "into"}
+    | {"of", "on", "or", "the", "to", "und", "with"}
 )
 _MAX_SLUG = 60
 
@@ -45,7 +46,8 @@ def _title_key(title: str) -> str:
 def assign_ids(talks: list[Talk], existing: Iterable[Talk] = ()) -> None:
     """Give every talk in ``talks`` an id, in place.
 
-    A talk whose id the source already set keeps it. Matching against ``existing`` (the talks already stored for the event), in this order:
+    A talk whose id the source already set keeps it. Matching against ``existing`` (the talks
+    already stored for the event), in this order:
     the same ``source_id``; else the same title (the nearest start wins when a title repeats,
     as "Lunch" does on every day); else a fresh slug that no existing or new talk uses.
     """
