@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -234,3 +235,92 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+# --- the engagement archive (issue 7) -----------------------------------------------------------
+
+
+class ArchivedPostRow(Base):
+    """A post by someone else that the archive keeps: under the event's hashtag, or a reply in one
+    of our threads.
+
+    ``uri`` is unique per event, so the same post found twice (by two hashtags, or as a reply that
+    also carries the tag) is one row; ``source`` says how it was first found (``hashtag`` or
+    ``reply``) and ``matched_tag`` which hashtag matched. ``links`` are the link facets' URIs and
+    external embed, ``image_alts`` the images' alt texts; ``facets`` are stored as the record has
+    them. Counts live in :class:`EngagementSnapshotRow`, as for our own posts.
+    """
+
+    __tablename__ = "archived_posts"
+    __table_args__ = (UniqueConstraint("event_id", "uri"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    uri: Mapped[str] = mapped_column(String(300))
+    cid: Mapped[str] = mapped_column(String(100))
+    author_did: Mapped[str] = mapped_column(String(200))
+    author_handle: Mapped[str] = mapped_column(String(300))
+    author_name: Mapped[str | None] = mapped_column(String(640))
+    text: Mapped[str] = mapped_column(Text)
+    facets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    image_alts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    indexed_at: Mapped[datetime]
+    reply_parent: Mapped[str | None] = mapped_column(String(300))
+    reply_root: Mapped[str | None] = mapped_column(String(300), index=True)
+    source: Mapped[str] = mapped_column(String(10))  # hashtag | reply
+    matched_tag: Mapped[str | None] = mapped_column(String(640))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class EngagementSnapshotRow(Base):
+    """The counts of one post (ours or an archived one) at one moment: a history, not one number.
+
+    ``uri`` is not a foreign key because it names a row of either ``outbox`` or
+    ``archived_posts``. ``bookmarks`` is NULL when the AppView does not report it.
+    """
+
+    __tablename__ = "engagement_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    uri: Mapped[str] = mapped_column(String(300))
+    taken_at: Mapped[datetime]
+    replies: Mapped[int] = mapped_column(Integer)
+    reposts: Mapped[int] = mapped_column(Integer)
+    likes: Mapped[int] = mapped_column(Integer)
+    quotes: Mapped[int] = mapped_column(Integer)
+    bookmarks: Mapped[int | None] = mapped_column(Integer)
+
+
+Index(
+    "ix_engagement_snapshots_event_id_uri_taken_at",
+    EngagementSnapshotRow.event_id,
+    EngagementSnapshotRow.uri,
+    EngagementSnapshotRow.taken_at,
+)
+
+
+class ArchiveSyncRow(Base):
+    """Where one kind of archive work stands, so that a sync resumes instead of starting over.
+
+    ``kind`` is ``engagement``, ``replies``, ``hashtag:<tag>`` or ``final``. ``started_at`` and
+    ``finished_at`` bracket the last pass (an unfinished pass has ``finished_at`` before
+    ``started_at`` or NULL); ``cursor`` is the search cursor of an unfinished hashtag pass;
+    ``mark`` is the newest post time a finished hashtag pass has seen (the next pass stops there)
+    and ``pass_mark`` the newest one the unfinished pass has seen so far.
+    """
+
+    __tablename__ = "archive_sync"
+    __table_args__ = (UniqueConstraint("event_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(700))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cursor: Mapped[str | None] = mapped_column(Text)
+    mark: Mapped[datetime | None]
+    pass_mark: Mapped[datetime | None]
