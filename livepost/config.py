@@ -95,6 +95,29 @@ class CardsSection(BaseModel):
     logo: str | None = None  # an image file, relative to the event folder
 
 
+class PlanSection(BaseModel):
+    """``[plan]`` of livepost.toml: what the planner posts, and when (see livepost/plan.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the announcement of a talk goes out this many minutes before it starts
+    lead_minutes: int = Field(default=5, ge=0, le=240)
+    #: a post is still sent when it is at most this late (livepost was not running); later: missed
+    grace_minutes: int = Field(default=10, ge=0, le=1440)
+    #: a "thank you" post at the end of each talk's thread
+    wrapup: bool = True
+    #: breaks (coffee, lunch) get an announcement too
+    announce_breaks: bool = False
+    #: a day-opening post before the first item and a day-closing post after the last
+    day_posts: bool = True
+    #: the day-opening post goes out this many minutes before the day's first item
+    opening_minutes: int = Field(default=15, ge=0, le=720)
+    #: the day-closing post goes out this many minutes after the day's last item ends
+    closing_minutes: int = Field(default=0, ge=0, le=720)
+    #: number the parts of a snippet that is split into several posts ("1/3")
+    numbering: bool = False
+
+
 class ConfigFile(BaseModel):
     """The whole livepost.toml."""
 
@@ -103,6 +126,7 @@ class ConfigFile(BaseModel):
     event: EventSection
     bluesky: BlueskySection = Field(default_factory=BlueskySection)
     storage: StorageSection = Field(default_factory=StorageSection)
+    plan: PlanSection = Field(default_factory=PlanSection)
     cards: CardsSection = Field(default_factory=CardsSection)
 
 
@@ -119,6 +143,7 @@ class Settings:
     handle: str | None
     app_password: str | None = field(repr=False)
     sources: dict[str, str] = field(default_factory=dict)
+    plan: PlanSection = field(default_factory=PlanSection)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -251,4 +276,5 @@ def load_settings(
         handle=values["handle"],
         app_password=values["app_password"],
         sources=sources,
+        plan=config.plan,
     )
