@@ -1,0 +1,1 @@
+"""Everything that talks to Bluesky: the only package that imports ``atproto``."""

@@ -1,0 +1,244 @@
+"""Reads from the AppView for the archive: counts (getPosts), threads, hashtag search.
+
+Every function takes an authenticated :class:`atproto.Client` (the publisher's session code
+builds it) and returns plain :mod:`livepost.engagement` types, so nothing outside this package
+touches atproto objects. Failures become :class:`~livepost.errors.NetworkError` with a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from atproto import Client
+from atproto.exceptions import AtProtocolError, InvokeTimeoutError, RequestErrorBase
+
+from livepost.engagement import Counts, RemotePost
+from livepost.errors import NetworkError
+
+#: the lexicon's limit of URIs per app.bsky.feed.getPosts call
+GET_POSTS_LIMIT = 25
+#: the lexicon's limit of posts per app.bsky.feed.searchPosts page
+SEARCH_LIMIT = 100
+#: how deep getPostThread follows replies (the lexicon allows up to 1000)
+THREAD_DEPTH = 1000
+
+T = TypeVar("T")
+
+
+def _call(what: str, call: Callable[[], T]) -> T:
+    """Run one XRPC call; SDK exceptions become NetworkError naming the call."""
+    try:
+        return call()
+    except InvokeTimeoutError as exc:
+        raise NetworkError(
+            f"{what}: Bluesky did not answer in time",
+            hint="Try again; the archive keeps what it has already saved.",
+        ) from exc
+    except RequestErrorBase as exc:
+        response = exc.response
+        status = getattr(response, "status_code", None)
+        if status == 429:
+            headers = getattr(response, "headers", {}) or {}
+            reset = headers.get("ratelimit-reset") or headers.get("RateLimit-Reset")
+            when = (
+                datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
+                if reset and str(reset).isdigit()
+                else "later"
+            )
+            raise NetworkError(
+                f"{what}: Bluesky's rate limit was reached",
+                hint=f"Run the sync again after {when}; it resumes where it stopped.",
+            ) from exc
+        if status in (401, 403):
+            raise NetworkError(
+                f"{what}: Bluesky refused the session (HTTP {status})",
+                hint="Log in again with: livepost login",
+            ) from exc
+        detail = getattr(getattr(response, "content", None), "message", None) or ""
+        raise NetworkError(
+            f"{what}: Bluesky answered HTTP {status}{': ' + detail if detail else ''}",
+            hint="Try again later; the archive keeps what it has already saved.",
+        ) from exc
+    except AtProtocolError as exc:
+        raise NetworkError(
+            f"{what}: {exc.__class__.__name__} {exc}".rstrip(),
+            hint="Check the connection to the PDS (LIVEPOST_SERVICE) and try again.",
+        ) from exc
+
+
+def fetch_posts(client: Client, uris: Sequence[str]) -> list[RemotePost]:
+    """The posts at ``uris`` (at most 25) with their current counts; deleted posts are absent."""
+    if len(uris) > GET_POSTS_LIMIT:
+        raise ValueError(f"getPosts takes at most {GET_POSTS_LIMIT} URIs, got {len(uris)}")
+    if not uris:
+        return []
+    response = _call(
+        "app.bsky.feed.getPosts", lambda: client.app.bsky.feed.get_posts({"uris": list(uris)})
+    )
+    return [post_from_view(view) for view in response.posts]
+
+
+def fetch_thread_replies(client: Client, uri: str) -> list[RemotePost]:
+    """Every reply under the post at ``uri``, at any depth, parents before children.
+
+    A thread whose root was deleted or is hidden has no replies to show: an empty list.
+    """
+
+    def call() -> Any:
+        try:
+            return client.app.bsky.feed.get_post_thread(
+                {"uri": uri, "depth": THREAD_DEPTH, "parent_height": 0}
+            )
+        except RequestErrorBase as exc:
+            if getattr(getattr(exc.response, "content", None), "error", None) == "NotFound":
+                return None
+            raise
+
+    response = _call("app.bsky.feed.getPostThread", call)
+    if response is None:
+        return []
+    replies: list[RemotePost] = []
+    pending = list(getattr(response.thread, "replies", None) or [])
+    while pending:
+        node = pending.pop(0)
+        view = getattr(node, "post", None)
+        if view is None:  # NotFoundPost / BlockedPost
+            continue
+        replies.append(post_from_view(view))
+        pending.extend(getattr(node, "replies", None) or [])
+    return replies
+
+
+def search_posts(
+    client: Client,
+    q: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> tuple[list[RemotePost], str | None]:
+    """One page of ``app.bsky.feed.searchPosts`` sorted latest first, and the next cursor."""
+    params: dict[str, Any] = {"q": q, "sort": "latest", "limit": limit}
+    if since is not None:
+        params["since"] = _iso(since)
+    if until is not None:
+        params["until"] = _iso(until)
+    if cursor:
+        params["cursor"] = cursor
+    response = _call("app.bsky.feed.searchPosts", lambda: client.app.bsky.feed.search_posts(params))
+    posts = [post_from_view(view) for view in response.posts]
+    return posts, response.cursor or None
+
+
+def login_client(service: str, handle: str, password: str) -> Client:
+    """A logged-in client, for the archive until the publisher's session store replaces it.
+
+    Interim: every call is a createSession (Bluesky allows 30 per 5 minutes); the publisher's
+    client construction reuses a stored session instead.
+    """
+    client = Client(base_url=service)
+    _call("com.atproto.server.createSession", lambda: client.login(handle, password))
+    return client
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: str | None, fallback: datetime | None = None) -> datetime:
+    """An AT Protocol datetime as aware UTC; a missing or unreadable one gives ``fallback``."""
+    if value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
+    return fallback if fallback is not None else datetime.now(UTC)
+
+
+def post_from_view(view: Any) -> RemotePost:
+    """A ``PostView`` (any record shape the SDK hands back) as a :class:`RemotePost`."""
+    record = view.record
+    indexed = parse_time(getattr(view, "indexed_at", None))
+    text = _get(record, "text") or ""
+    facets_raw = _get(record, "facets") or []
+    facets = [_plain(f) for f in facets_raw]
+    links: list[str] = []
+    tags: list[str] = []
+    for facet in facets:
+        for feature in facet.get("features", []):
+            if "uri" in feature:
+                links.append(str(feature["uri"]))
+            if "tag" in feature:
+                tags.append(str(feature["tag"]))
+    tags.extend(str(t) for t in (_get(record, "tags") or []))
+    image_alts: list[str] = []
+    _walk_embed(_get(record, "embed"), links, image_alts)
+    reply = _get(record, "reply")
+    author = view.author
+    return RemotePost(
+        uri=view.uri,
+        cid=view.cid,
+        author_did=author.did,
+        author_handle=author.handle,
+        author_name=getattr(author, "display_name", None) or None,
+        text=text,
+        created_at=parse_time(_get(record, "created_at") or _get(record, "createdAt"), indexed),
+        indexed_at=indexed,
+        counts=Counts(
+            replies=view.reply_count or 0,
+            reposts=view.repost_count or 0,
+            likes=view.like_count or 0,
+            quotes=view.quote_count or 0,
+            bookmarks=getattr(view, "bookmark_count", None),
+        ),
+        facets=facets,
+        links=links,
+        image_alts=image_alts,
+        tags=tags,
+        reply_parent=_ref_uri(_get(reply, "parent")),
+        reply_root=_ref_uri(_get(reply, "root")),
+    )
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # the SDK's DotDict raises on unknown keys in some versions
+        return None
+
+
+def _ref_uri(ref: Any) -> str | None:
+    uri = _get(ref, "uri")
+    return str(uri) if uri else None
+
+
+def _plain(value: Any) -> Any:
+    """SDK models as JSON-ready dicts with the record's own field names (``byteStart``)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def _walk_embed(embed: Any, links: list[str], alts: list[str]) -> None:
+    """Collect external link URIs and image alt texts from a record's embed (any nesting)."""
+    if embed is None:
+        return
+    for image in _get(embed, "images") or []:
+        alts.append(str(_get(image, "alt") or ""))
+    external = _get(embed, "external")
+    if external is not None and _get(external, "uri"):
+        links.append(str(_get(external, "uri")))
+    _walk_embed(_get(embed, "media"), links, alts)
