@@ -1,0 +1,104 @@
+"""The dry-run publisher: every record rendered exactly as it would be sent, nothing sent.
+
+Used without credentials, with ``--dry-run``, by the demo, and by tests about the outbox. Strong
+refs point at ``at://did:plc:dryrun/app.bsky.feed.post/<rkey>`` with a well-formed CID (CIDv1,
+dag-cbor, sha-256 of the record's canonical JSON), so replies and quotes look like the real thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from livepost.publish.base import POST_COLLECTION, Blob, StrongRef
+
+DRY_RUN_DID = "did:plc:dryrun"
+_DAG_CBOR, _RAW, _SHA256 = 0x71, 0x55, 0x12
+
+
+def make_cid(data: bytes, codec: int = _DAG_CBOR) -> str:
+    """A CIDv1 (base32, ``b...``) of ``data``: same shape as the PDS's, not the same value."""
+    digest = hashlib.sha256(data).digest()
+    raw = bytes([1, codec, _SHA256, len(digest)]) + digest
+    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
+
+
+def record_cid(record: dict[str, Any]) -> str:
+    return make_cid(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+
+
+def fake_did(handle: str) -> str:
+    """A stable, well-formed placeholder DID for a handle (24 base32 characters)."""
+    digest = hashlib.sha256(handle.lower().encode()).digest()
+    return "did:plc:" + base64.b32encode(digest).decode().lower()[:24]
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """One record the dry run "created", in order."""
+
+    rkey: str
+    ref: StrongRef
+    record: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"uri": self.ref.uri, "cid": self.ref.cid, "record": self.record}
+
+
+class DryRunPublisher:
+    """A :class:`~livepost.publish.base.Publisher` that keeps what it is given.
+
+    ``handles`` maps handles to DIDs; any other handle resolves to :func:`fake_did` unless
+    ``unknown_handles`` lists it (then it does not resolve, like a handle nobody has).
+    """
+
+    def __init__(
+        self,
+        handles: dict[str, str] | None = None,
+        unknown_handles: tuple[str, ...] = (),
+        did: str = DRY_RUN_DID,
+    ) -> None:
+        self._did = did
+        self.handles = {k.lower(): v for k, v in (handles or {}).items()}
+        self.unknown_handles = {h.lower() for h in unknown_handles}
+        self.records: list[SentRecord] = []
+        self.blobs: list[Blob] = []
+        self._by_rkey: dict[str, SentRecord] = {}
+
+    @property
+    def did(self) -> str:
+        return self._did
+
+    def create_record(self, rkey: str, record: dict[str, Any]) -> StrongRef:
+        ref = StrongRef(f"at://{self._did}/{POST_COLLECTION}/{rkey}", record_cid(record))
+        sent = SentRecord(rkey, ref, record)
+        self.records.append(sent)
+        self._by_rkey[rkey] = sent
+        return ref
+
+    def get_record(self, rkey: str) -> StrongRef | None:
+        sent = self._by_rkey.get(rkey)
+        return sent.ref if sent else None
+
+    def upload_blob(self, data: bytes, mime: str) -> Blob:
+        blob: Blob = {
+            "$type": "blob",
+            "ref": {"$link": make_cid(data, _RAW)},
+            "mimeType": mime,
+            "size": len(data),
+        }
+        self.blobs.append(blob)
+        return blob
+
+    def resolve_handle(self, handle: str) -> str | None:
+        key = handle.lower().lstrip("@")
+        if key in self.unknown_handles:
+            return None
+        return self.handles.get(key) or fake_did(key)
+
+    def render(self) -> str:
+        """Every record so far as indented JSON, for printing."""
+        return json.dumps([r.to_json() for r in self.records], indent=2, ensure_ascii=False)
