@@ -118,6 +118,28 @@ class PlanSection(BaseModel):
     numbering: bool = False
 
 
+class ArchiveSection(BaseModel):
+    """``[archive]`` of livepost.toml: how often the daemon reads engagement and the hashtag
+    (see livepost/archive.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: a post counts as fresh for this many minutes after it went out
+    fresh_minutes: int = Field(default=60, ge=1, le=1440)
+    #: fresh posts have their counts read this often
+    fresh_interval_minutes: int = Field(default=5, ge=1, le=1440)
+    #: older posts have their counts read this often, until the final sync
+    later_interval_minutes: int = Field(default=60, ge=1, le=10080)
+    #: one last full sync this many hours after the event's last item ends
+    final_sync_hours: int = Field(default=24, ge=0, le=720)
+    #: the hashtag search runs this often while the capture window is open
+    hashtag_interval_minutes: int = Field(default=10, ge=1, le=1440)
+    #: community posts count from this many days before the event's first item...
+    capture_days_before: int = Field(default=7, ge=0, le=365)
+    #: ...to this many days after its last item
+    capture_days_after: int = Field(default=7, ge=0, le=365)
+
+
 class ConfigFile(BaseModel):
     """The whole livepost.toml."""
 
@@ -128,6 +150,7 @@ class ConfigFile(BaseModel):
     storage: StorageSection = Field(default_factory=StorageSection)
     plan: PlanSection = Field(default_factory=PlanSection)
     cards: CardsSection = Field(default_factory=CardsSection)
+    archive: ArchiveSection = Field(default_factory=ArchiveSection)
 
 
 @dataclass
@@ -144,6 +167,7 @@ class Settings:
     app_password: str | None = field(repr=False)
     sources: dict[str, str] = field(default_factory=dict)
     plan: PlanSection = field(default_factory=PlanSection)
+    archive: ArchiveSection = field(default_factory=ArchiveSection)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -277,4 +301,5 @@ def load_settings(
         app_password=values["app_password"],
         sources=sources,
         plan=config.plan,
+        archive=config.archive,
     )
