@@ -18,6 +18,7 @@ def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
     from rich.table import Table
 
     console = Console()
+    with_rooms = any(t.room for t in talks)  # a one-room programme needs no room column
     current_day = None
     table: Table | None = None
     for talk in talks:
@@ -28,7 +29,8 @@ def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
             current_day = start.date()
             table = Table(title=f"{start:%A %d %B %Y} ({zone.key})", title_justify="left")
             table.add_column("time", no_wrap=True)
-            table.add_column("room", max_width=18)
+            if with_rooms:
+                table.add_column("room", max_width=18)
             table.add_column("id", no_wrap=True)
             table.add_column("title", ratio=3)
             table.add_column("speakers", ratio=2)
@@ -36,13 +38,9 @@ def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
         title = talk.title if talk.kind == "talk" else f"[dim]{talk.title}[/dim]"
         if talk.withdrawn:
             title = f"[strike]{talk.title}[/strike] (withdrawn)"
-        table.add_row(
-            f"{start:%H:%M}-{end:%H:%M}",
-            talk.room or "",
-            talk.id,
-            title,
-            ", ".join(p.name for p in talk.speakers),
-        )
+        cells = [f"{start:%H:%M}-{end:%H:%M}", talk.room or "", talk.id, title]
+        cells.append(", ".join(p.name for p in talk.speakers))
+        table.add_row(*(cells if with_rooms else cells[:1] + cells[2:]))
     if table is not None:
         console.print(table)
 
