@@ -357,8 +357,8 @@ def test_save_and_load_round_trip_exact_values(engine: Engine) -> None:
     ids = [
         "arrival-coffee",
         "red-flags-police-misconduct",
-        "constructing-child-first-philosophy-criminal-justice-system",
-        "ethnic-minority-officers-within-specialised-units-uk-police",
+        "constructing-child-first-philosophy",
+        "ethnic-minority-officers-within",
         "lunch",
     ]
     assert [t.id for t in schedule.talks] == ids  # assigned in place
@@ -470,7 +470,7 @@ def test_removed_talk_is_withdrawn_not_deleted_and_can_come_back(engine: Engine)
     del shorter.talks[2]  # Child First is cancelled
     report = save(engine, shorter)
 
-    child_first = "constructing-child-first-philosophy-criminal-justice-system"
+    child_first = "constructing-child-first-philosophy"
     assert [t.id for t in report.withdrawn] == [child_first]
     assert report.withdrawn[0].withdrawn is True
     assert (report.added, report.changed, report.unchanged) == ([], [], 4)

@@ -16,14 +16,14 @@ _STOPWORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "de", "der", "die", "das", "for", "from", "in", "into"}
     | {"of", "on", "or", "the", "to", "und", "with"}
 )
-_MAX_SLUG = 60
+_MAX_SLUG = 40  # short enough to type as a notes file name
 
 
 def slugify(title: str) -> str:
     """``"Red Flags for Police Misconduct"`` -> ``"red-flags-police-misconduct"``.
 
     Accents are folded (``é`` -> ``e``); letters of other scripts are kept, lower-cased; small
-    words are dropped; the result is cut at a word boundary near 60 characters.
+    words are dropped; the result is cut at a word boundary within 40 characters.
     """
     decomposed = unicodedata.normalize("NFKD", title)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
