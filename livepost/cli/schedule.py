@@ -65,7 +65,8 @@ def import_command(
 
     zone = settings.zone
     typer.echo(
-        f"Imported {len(schedule.talks)} items from {path} ({schedule.format}): "
+        f"Imported {len(schedule.talks)} item{'' if len(schedule.talks) == 1 else 's'} "
+        f"from {path} ({schedule.format}): "
         f"{len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged."
     )
