@@ -41,7 +41,13 @@ class StrongRef:
 
 @runtime_checkable
 class Publisher(Protocol):
-    """The only thing the pipeline knows about the network (one account, one repository)."""
+    """The only thing the pipeline knows about the network (one account, one repository).
+
+    ``dry_run`` is True for the publisher that sends nothing; ``close()`` releases what the
+    publisher holds (the account's writer lock).
+    """
+
+    dry_run: bool
 
     @property
     def did(self) -> str:
@@ -62,6 +68,10 @@ class Publisher(Protocol):
 
     def resolve_handle(self, handle: str) -> str | None:
         """The DID of ``handle``, or None when no account has it."""
+        ...
+
+    def close(self) -> None:
+        """Release the account (the writer lock); the publisher is not used afterwards."""
         ...
 
 

@@ -55,6 +55,8 @@ class DryRunPublisher:
     ``unknown_handles`` lists it (then it does not resolve, like a handle nobody has).
     """
 
+    dry_run: bool = True
+
     def __init__(
         self,
         handles: dict[str, str] | None = None,
@@ -98,6 +100,9 @@ class DryRunPublisher:
         if key in self.unknown_handles:
             return None
         return self.handles.get(key) or fake_did(key)
+
+    def close(self) -> None:
+        """Nothing to release (same shape as the Bluesky publisher)."""
 
     def render(self) -> str:
         """Every record so far as indented JSON, for printing."""

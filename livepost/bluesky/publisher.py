@@ -1,0 +1,98 @@
+"""The Bluesky publisher: createRecord with livepost's own rkey, getRecord, uploadBlob, handles.
+
+Records and blob refs travel as lexicon JSON, as :mod:`livepost.publish.records` builds them.
+Every SDK failure becomes one of the publisher outcomes (:mod:`livepost.bluesky.errors`); the
+SDK itself never retries, so neither does this class: the delivery loop decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from atproto import Client
+from atproto.exceptions import RequestErrorBase
+
+from livepost.bluesky.errors import classify, error_parts
+from livepost.publish.base import POST_COLLECTION, Blob, StrongRef
+from livepost.publish.lock import WriterLock
+
+T = TypeVar("T")
+
+
+class BlueskyPublisher:
+    """A :class:`~livepost.publish.base.Publisher` for one logged-in account on any PDS."""
+
+    dry_run: bool = False
+
+    def __init__(self, client: Client, *, lock: WriterLock | None = None) -> None:
+        session = client._session
+        if session is None:
+            raise ValueError("the client must be logged in")
+        self.client = client
+        self._did: str = session.did
+        self.handle: str = session.handle
+        self.service: str = client._base_url.removesuffix("/xrpc")
+        self.lock = lock
+
+    @property
+    def did(self) -> str:
+        return self._did
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except Exception as exc:
+            raise classify(exc, what, account=self.handle, service=self.service) from exc
+
+    def create_record(self, rkey: str, record: dict[str, Any]) -> StrongRef:
+        data = {"repo": self._did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+        response = self._call(
+            "createRecord", lambda: self.client.com.atproto.repo.create_record(data)
+        )
+        return StrongRef(response.uri, response.cid)
+
+    def get_record(self, rkey: str) -> StrongRef | None:
+        params = {"repo": self._did, "collection": POST_COLLECTION, "rkey": rkey}
+
+        def call() -> StrongRef | None:
+            try:
+                response = self.client.com.atproto.repo.get_record(params)
+            except RequestErrorBase as exc:
+                status, name, _ = error_parts(exc)
+                if status == 400 and name == "RecordNotFound":
+                    return None
+                raise
+            if response.cid is None:
+                return None
+            return StrongRef(response.uri, response.cid)
+
+        return self._call("getRecord", call)
+
+    def upload_blob(self, data: bytes, mime: str) -> Blob:
+        response = self._call(
+            "uploadBlob",
+            lambda: self.client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime}),
+        )
+        blob: Blob = response.blob.model_dump(by_alias=True, exclude_none=True)
+        return blob
+
+    def resolve_handle(self, handle: str) -> str | None:
+        def call() -> str | None:
+            try:
+                response = self.client.com.atproto.identity.resolve_handle(
+                    {"handle": handle.lstrip("@")}
+                )
+            except RequestErrorBase as exc:
+                status, _, message = error_parts(exc)
+                if status == 400 and "resolve handle" in message.lower():
+                    return None
+                raise
+            return str(response.did)
+
+        return self._call("resolveHandle", call)
+
+    def close(self) -> None:
+        """Release the writer lock (also released when the process ends)."""
+        if self.lock is not None:
+            self.lock.release()
