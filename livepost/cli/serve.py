@@ -1,0 +1,31 @@
+"""``livepost serve``: the comms officer's web console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from livepost.cli.state import CliState
+
+
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. Anything but 127.0.0.1/localhost is reachable from "
+            "other machines, protected by the access token alone.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the web console (today's timeline, compose, queue, engagement, checks).
+
+    Prints an address with a fresh access token; open it in a browser.
+    """
+    from livepost.web.server import serve
+
+    state: CliState = ctx.obj
+    serve(state.settings(), host=host, port=port, echo=lambda line: typer.echo(line, err=False))

@@ -1,0 +1,418 @@
+"""The console's HTTP routes: thin handlers that read the form, call the view code, render.
+
+Pages are server-rendered and work without JavaScript; htmx (vendored in ``static/``) adds live
+updates: the timeline, queue and engagement panels poll every few seconds and are only swapped
+when what they show has changed (so keyboard focus is not lost to a refresh), and the compose
+preview follows the text as it is typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from livepost.errors import LivepostError
+from livepost.web.composer import ComposeError, ComposeForm
+from livepost.web.console import Console, utc_clock
+from livepost.web.render import render_page
+from livepost.web.security import CSRF_FIELD, AccessMiddleware, Guard, csrf_protected
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Engine
+
+    from livepost.config import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+POLL_SECONDS = 3
+NAV = (
+    ("today", "/", "Today"),
+    ("compose", "/compose", "Compose"),
+    ("queue", "/queue", "Queue"),
+    ("engagement", "/engagement", "Engagement"),
+    ("checks", "/checks", "Checks"),
+)
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    token: str,
+    port: int = 8765,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utc_clock,
+    online_checks: bool = True,
+) -> Starlette:
+    """The console for one event. ``token`` is the access token printed at start."""
+    if engine is None:
+        from livepost.store.engine import open_database
+
+        engine = open_database(settings.database_url)
+    console = Console(settings, engine, clock)
+    guard = Guard(token=token, port=port)
+    pages = _Pages(console, online_checks)
+
+    def post(path: str, handler: Handler) -> Route:
+        return Route(path, csrf_protected(guard, handler), methods=["POST"])
+
+    routes = [
+        Route("/", pages.today),
+        Route("/today/timeline", pages.timeline),
+        Route("/compose", pages.compose),
+        post("/compose", pages.compose_submit),
+        post("/compose/preview", pages.compose_preview),
+        Route("/card.png", pages.card),
+        Route("/queue", pages.queue),
+        Route("/queue/list", pages.queue_list),
+        post("/queue/pause", pages.pause),
+        post("/queue/resume", pages.resume),
+        Route("/posts/{post_id:int}/edit", pages.edit),
+        post("/posts/{post_id:int}/edit", pages.edit_submit),
+        post("/posts/{post_id:int}/cancel", pages.cancel),
+        post("/posts/{post_id:int}/retry", pages.retry),
+        post("/posts/{post_id:int}/up", pages.move_up),
+        post("/posts/{post_id:int}/down", pages.move_down),
+        Route("/engagement", pages.engagement),
+        Route("/engagement/panel", pages.engagement_panel),
+        Route("/checks", pages.checks),
+        Route("/checks/results", pages.check_results),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    app.add_middleware(AccessMiddleware, guard=guard)
+    app.state.console = console
+    app.state.guard = guard
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return HTMLResponse(
+        render_page(
+            "error.html", title="Not found", text=f"There is no page at {request.url.path}."
+        ),
+        status_code=404,
+    )
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _redirect(request: Request, url: str) -> Response:
+    """After a POST: htmx navigates to ``url``; a plain form gets a 303."""
+    if _is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _stamp(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
+
+
+class _Pages:
+    """One method per route; each does its database work in a worker thread."""
+
+    def __init__(self, console: Console, online_checks: bool) -> None:
+        self.console = console
+        self.online_checks = online_checks
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("active", "")
+        html = render_page(
+            name,
+            csrf=request.state.csrf,
+            csrf_field=CSRF_FIELD,
+            event_name=self.console.settings.event.name,
+            nav=NAV,
+            poll=POLL_SECONDS,
+            **context,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def panel(self, request: Request, name: str, url: str, **context: Any) -> Response:
+        """A polled panel: 204 (nothing to swap) when it shows what the browser already has."""
+        inner = render_page(name, csrf=request.state.csrf, csrf_field=CSRF_FIELD, **context)
+        stamp = _stamp(inner)
+        if request.query_params.get("since") == stamp:
+            return Response(status_code=204)
+        html = render_page(
+            "_poll.html", inner=inner, url=url, stamp=stamp, poll=POLL_SECONDS, id=context["id"]
+        )
+        return HTMLResponse(html)
+
+    def polled(self, request: Request, name: str, url: str, **context: Any) -> str:
+        """The first rendering of a polled panel, inside a full page."""
+        inner = render_page(name, csrf=request.state.csrf, csrf_field=CSRF_FIELD, **context)
+        return render_page(
+            "_poll.html",
+            inner=inner,
+            url=url,
+            stamp=_stamp(inner),
+            poll=POLL_SECONDS,
+            id=context["id"],
+        )
+
+    def error_page(self, request: Request, exc: LivepostError, status: int = 409) -> Response:
+        text = exc.message + (f" {exc.hint}" if exc.hint else "")
+        return self.page(request, "error.html", status=status, title="Not done", text=text)
+
+    # --- today -----------------------------------------------------------------------------------
+
+    async def today(self, request: Request) -> Response:
+        from livepost.web.today import today_view
+
+        day = _day_param(request)
+        view = await run_in_threadpool(today_view, self.console, day)
+        url = f"/today/timeline?day={view.day.isoformat()}"
+        timeline = self.polled(request, "_timeline.html", url, view=view, id="timeline")
+        return self.page(
+            request, "today.html", active="today", view=view, timeline=timeline, paused=False
+        )
+
+    async def timeline(self, request: Request) -> Response:
+        from livepost.web.today import today_view
+
+        view = await run_in_threadpool(today_view, self.console, _day_param(request))
+        url = f"/today/timeline?day={view.day.isoformat()}"
+        return self.panel(request, "_timeline.html", url, view=view, id="timeline")
+
+    # --- compose ---------------------------------------------------------------------------------
+
+    async def compose(self, request: Request) -> Response:
+        form = ComposeForm(talk_id=request.query_params.get("talk", ""))
+        return await self.compose_page(request, form)
+
+    async def compose_page(
+        self, request: Request, form: ComposeForm, error: ComposeError | None = None
+    ) -> Response:
+        from livepost.web.composer import preview
+
+        talks = await run_in_threadpool(self.console.talks)
+        result = await run_in_threadpool(preview, self.console, form)
+        now = self.console.now()
+        return self.page(
+            request,
+            "compose.html",
+            status=422 if error else 200,
+            active="compose",
+            form=form,
+            talks=[t for t in talks if not t.withdrawn and t.kind == "talk"],
+            preview=result,
+            error=error,
+            now=now,
+            zone=self.console.zone.key,
+        )
+
+    async def compose_preview(self, request: Request) -> Response:
+        from livepost.web.composer import preview
+
+        form = ComposeForm.from_fields((await request.form()).get)
+        result = await run_in_threadpool(preview, self.console, form)
+        html = render_page("_preview.html", preview=result, form=form, oob=True)
+        return HTMLResponse(html)
+
+    async def compose_submit(self, request: Request) -> Response:
+        from livepost.web.composer import queue_form
+
+        data = await request.form()
+        form = ComposeForm.from_fields(data.get)
+        upload = data.get("image")
+        image, filename = None, ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            image, filename = await upload.read(), upload.filename
+        try:
+            ids = await run_in_threadpool(queue_form, self.console, form, image, filename)
+        except ComposeError as exc:
+            return await self.compose_page(request, form, exc)
+        except LivepostError as exc:
+            return await self.compose_page(request, form, ComposeError("text", exc.message))
+        return _redirect(request, f"/queue?queued={ids[0]}")
+
+    async def card(self, request: Request) -> Response:
+        from livepost.web.composer import draw_card
+
+        params = request.query_params
+        try:
+            card = await run_in_threadpool(
+                draw_card,
+                self.console,
+                params.get("kind", "talk"),
+                params.get("talk", ""),
+                params.get("text", ""),
+            )
+        except LivepostError as exc:
+            return Response(exc.message, status_code=404, media_type="text/plain")
+        return Response(
+            card.data,
+            media_type=card.mime,
+            headers={"X-Alt-Text": quote(card.alt)},
+        )
+
+    # --- queue -----------------------------------------------------------------------------------
+
+    async def queue(self, request: Request) -> Response:
+        from livepost.web.queue import queue_view
+
+        view = await run_in_threadpool(queue_view, self.console)
+        listing = self.polled(request, "_queue.html", "/queue/list", view=view, id="queue")
+        queued = request.query_params.get("queued", "")
+        return self.page(
+            request,
+            "queue.html",
+            active="queue",
+            listing=listing,
+            queued=queued if queued.isdigit() else "",
+        )
+
+    async def queue_list(self, request: Request) -> Response:
+        from livepost.web.queue import queue_view
+
+        view = await run_in_threadpool(queue_view, self.console)
+        return self.panel(request, "_queue.html", "/queue/list", view=view, id="queue")
+
+    async def act(self, request: Request, action: Callable[[], object]) -> Response:
+        try:
+            await run_in_threadpool(action)
+        except LivepostError as exc:
+            return self.error_page(request, exc)
+        return _redirect(request, "/queue")
+
+    async def pause(self, request: Request) -> Response:
+        from livepost.web.queue import set_paused
+
+        return await self.act(request, lambda: set_paused(self.console, True))
+
+    async def resume(self, request: Request) -> Response:
+        from livepost.web.queue import set_paused
+
+        return await self.act(request, lambda: set_paused(self.console, False))
+
+    async def cancel(self, request: Request) -> Response:
+        from livepost.web.queue import cancel_post
+
+        post_id = int(request.path_params["post_id"])
+        return await self.act(request, lambda: cancel_post(self.console, post_id))
+
+    async def retry(self, request: Request) -> Response:
+        from livepost.web.queue import retry_post
+
+        post_id = int(request.path_params["post_id"])
+        return await self.act(request, lambda: retry_post(self.console, post_id))
+
+    async def move_up(self, request: Request) -> Response:
+        from livepost.web.queue import move_post
+
+        post_id = int(request.path_params["post_id"])
+        return await self.act(request, lambda: move_post(self.console, post_id, "up"))
+
+    async def move_down(self, request: Request) -> Response:
+        from livepost.web.queue import move_post
+
+        post_id = int(request.path_params["post_id"])
+        return await self.act(request, lambda: move_post(self.console, post_id, "down"))
+
+    async def edit(self, request: Request) -> Response:
+        from livepost.web.queue import post_for_edit
+
+        post_id = int(request.path_params["post_id"])
+        try:
+            post, text = await run_in_threadpool(post_for_edit, self.console, post_id)
+        except LivepostError as exc:
+            return self.error_page(request, exc, status=404)
+        return self.page(
+            request,
+            "edit.html",
+            active="queue",
+            post=post,
+            text=text,
+            due=post.due,
+            alts=[str(i.get("alt", "")) for i in post.images],
+            error=None,
+            zone=self.console.zone.key,
+        )
+
+    async def edit_submit(self, request: Request) -> Response:
+        from livepost.web.queue import edit_post, post_for_edit
+
+        post_id = int(request.path_params["post_id"])
+        data = await request.form()
+        text = str(data.get("text") or "")
+        due = str(data.get("due") or "")
+        alts = [str(a) for a in data.getlist("alt")]
+        try:
+            await run_in_threadpool(
+                lambda: edit_post(self.console, post_id, text=text, due=due, alts=alts)
+            )
+        except ComposeError as exc:
+            post, _ = await run_in_threadpool(post_for_edit, self.console, post_id)
+            return self.page(
+                request,
+                "edit.html",
+                status=422,
+                active="queue",
+                post=post,
+                text=text,
+                due=post.due,
+                alts=alts,
+                error=exc,
+                zone=self.console.zone.key,
+            )
+        except LivepostError as exc:
+            return self.error_page(request, exc)
+        return _redirect(request, "/queue")
+
+    # --- engagement and checks -------------------------------------------------------------------
+
+    async def engagement(self, request: Request) -> Response:
+        from livepost.web.engagement import engagement_view
+
+        view = await run_in_threadpool(engagement_view, self.console)
+        panel = self.polled(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
+        return self.page(request, "engagement.html", active="engagement", panel=panel)
+
+    async def engagement_panel(self, request: Request) -> Response:
+        from livepost.web.engagement import engagement_view
+
+        view = await run_in_threadpool(engagement_view, self.console)
+        return self.panel(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
+
+    async def checks(self, request: Request) -> Response:
+        return self.page(request, "checks.html", active="checks")
+
+    async def check_results(self, request: Request) -> Response:
+        from livepost.doctor import run_checks
+
+        settings = self.console.settings
+        checks = await run_in_threadpool(
+            lambda: run_checks(
+                settings.event_dir, database_url=settings.database_url, online=self.online_checks
+            )
+        )
+        return HTMLResponse(render_page("_checks.html", checks=checks))
+
+
+def _day_param(request: Request) -> date | None:
+    value = request.query_params.get("day")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

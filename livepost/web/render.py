@@ -1,0 +1,97 @@
+"""HTML templates of the console (``templates/web/``, autoescaped) and their filters.
+
+The templates live beside the post and card templates at the top of the repository (inside the
+wheel under ``livepost/_data/templates``), so one loader rule finds them everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from livepost.cards.resources import builtin_dir
+
+#: state -> (label, css class); the label is shown, so the colour is never the only signal
+STATE_LABELS = {
+    "queued": "queued",
+    "sending": "sending…",
+    "posted": "posted",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "missed": "missed",
+}
+
+
+def web_templates_dir() -> str:
+    return str(builtin_dir("templates") / "web")
+
+
+def highlight(text: str, facets: Sequence[Mapping[str, Any] | Any]) -> Markup:
+    """The post's text, escaped, with each facet wrapped in ``<mark class="facet-TYPE">``.
+
+    Facet offsets count UTF-8 bytes (as Bluesky does); overlapping or out-of-range facets are
+    shown as plain text rather than guessed at.
+    """
+    data = text.encode("utf-8")
+    out: list[str] = []
+    position = 0
+    shapes = [f.to_json() if hasattr(f, "to_json") else f for f in facets]
+    for facet in sorted(shapes, key=lambda f: int(f["byteStart"])):
+        start, end = int(facet["byteStart"]), int(facet["byteEnd"])
+        if start < position or end > len(data) or end <= start:
+            continue
+        out.append(str(escape(data[position:start].decode("utf-8", "replace"))))
+        kind = str(facet.get("type", "tag"))
+        value = str(facet.get("value", ""))
+        shown = escape(data[start:end].decode("utf-8", "replace"))
+        out.append(
+            f'<mark class="facet facet-{escape(kind)}" title="{escape(kind)}: {escape(value)}">'
+            f"{shown}</mark>"
+        )
+        position = end
+    out.append(str(escape(data[position:].decode("utf-8", "replace"))))
+    return Markup("".join(out))
+
+
+def _hm(value: datetime | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+def _day(value: datetime) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _input_datetime(value: datetime | None) -> str:
+    """The ``value`` of an ``<input type="datetime-local">``."""
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@lru_cache(maxsize=4)
+def environment(folder: str | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder or web_templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["hm"] = _hm
+    env.filters["longday"] = _day
+    env.filters["input_datetime"] = _input_datetime
+    env.filters["highlight"] = highlight
+    env.globals["STATE_LABELS"] = STATE_LABELS
+    return env
+
+
+def render_page(name: str, **context: Any) -> str:
+    """Render ``templates/web/<name>`` with ``context`` (missing variables are errors)."""
+    context.setdefault("csrf", "")
+    context.setdefault("event_name", "livepost")
+    context.setdefault("active", "")
+    context.setdefault("paused", False)
+    return environment().get_template(name).render(**context)

@@ -1,0 +1,91 @@
+"""Running the console: uvicorn on 127.0.0.1 by default, with the access URL printed at start."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from livepost.config import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+EXPOSED_WARNING = (
+    "Warning: the console listens on {host}, not only on this computer. Anyone who can reach "
+    "this address and learns the token can queue and cancel posts: the token is then the only "
+    "protection (and the connection is not encrypted). Use --host 127.0.0.1 unless you need "
+    "another device to connect."
+)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``127.0.0.1``, ``::1``, ``localhost``: addresses other machines cannot reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def console_url(host: str, port: int, token: str) -> str:
+    """The address to open, token included (as Jupyter prints it)."""
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        shown = "127.0.0.1"  # listening everywhere: this computer reaches it on loopback
+    elif ":" in host and not host.startswith("["):
+        shown = f"[{host}]"
+    return f"http://{shown}:{port}/?token={token}"
+
+
+def startup_lines(host: str, port: int, token: str, event_name: str) -> list[str]:
+    """What ``livepost serve`` prints before it starts listening."""
+    lines = []
+    if not is_loopback(host):
+        lines.append(EXPOSED_WARNING.format(host=host))
+    lines += [
+        f"livepost console for {event_name}",
+        "Open this address in a browser (it holds the access token; keep it to yourself):",
+        f"    {console_url(host, port, token)}",
+        "Stop it with Ctrl-C.",
+    ]
+    return lines
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Open the database, print the address, and serve until interrupted."""
+    import uvicorn
+
+    from livepost.errors import ConfigError
+    from livepost.web.app import create_app
+    from livepost.web.security import new_token
+
+    token = token or new_token()
+    app = create_app(settings, token=token, port=port)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    for line in startup_lines(host, port, token, settings.event.name):
+        echo(line)
+    try:
+        server.run()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="Another program uses that port: choose another with --port.",
+        ) from exc
+    if getattr(server, "started", True) is False:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}",
+            hint="Another program probably uses that port: choose another with --port.",
+        )
