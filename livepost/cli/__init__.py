@@ -62,7 +62,8 @@ def _root(
 
 
 def _register() -> None:
-    from livepost.cli import card, compose, devnet, doctor, init, notes, schedule
+    from livepost.cli import card, compose, devnet, doctor, init, notes, schedule, serve
+    from livepost.cli import session as session_cli
 
     app.command("init")(init.init_command)
     app.add_typer(schedule.app, name="schedule")
@@ -71,6 +72,9 @@ def _register() -> None:
     app.command("card")(card.card_command)
     app.command("doctor")(doctor.doctor_command)
     app.command("devnet")(devnet.devnet_command)
+    app.command("login")(session_cli.login_command)
+    app.command("logout")(session_cli.logout_command)
+    app.command("serve")(serve.serve_command)
 
 
 _register()
