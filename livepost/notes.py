@@ -3,7 +3,8 @@
 The file format (design.md's contract), chosen so a note taker can type it in any editor:
 
 * Snippets are separated by a blank line; the lines of one snippet stay together (one post).
-* A snippet may start with ``[HH:MM]`` (or ``[H:MM]``) to pin the time it goes out.
+* A snippet may start with ``[HH:MM]`` (or ``[H:MM]``) to pin the time it goes out, and/or with
+  ``[lang: de]`` (or ``[lang: de, en]``) to post it in other languages than the event's.
 * A line ``![alt text](path)`` attaches an image to its snippet. The path is relative to the
   notes file's own folder, as in every Markdown previewer (``![chart](img/chart.png)`` in
   ``notes/x.md`` is ``notes/img/chart.png``); absolute paths work too.
@@ -28,6 +29,10 @@ from livepost.schedule.identify import closest_ids
 
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\s*(?P<path><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\s*\)$")
 _PIN = re.compile(r"^\[(?P<pin>[^\]]*)\]\s*")
+_LANG_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*"
+_LANGS = re.compile(
+    rf"^\[lang\s*[:=]\s*(?P<langs>{_LANG_TAG}(?:\s*,\s*{_LANG_TAG}){{0,2}})\]\s*", re.I
+)
 _PIN_ATTEMPT = re.compile(r"^\s*\d")  # "[14:05]" and "[25:99]" are pins; "[Update]" is text
 _PIN_VALUE = re.compile(r"^\s*(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*$")
 _COMMENT = re.compile(r"^<!--.*-->$")
@@ -56,6 +61,7 @@ class Snippet:
     images: list[ImageRef] = field(default_factory=list)
     complete: bool = True
     pin_error: str | None = None  # the raw "[...]" when it is not a time (check_notes reports it)
+    langs: list[str] | None = None  # from "[lang: de]": overrides the event's languages
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,12 @@ def _snippet(path: Path, talk_id: str, index: int, block: list[tuple[int, str]])
     first_line = block[0][0]
     pinned_at: time | None = None
     pin_error: str | None = None
+    langs: list[str] | None = None
     texts: list[str] = []
     images: list[ImageRef] = []
     for position, (number, line) in enumerate(block):
+        if position == 0:
+            line, langs = _take_langs(line)
         pin = _PIN.match(line) if position == 0 else None
         if pin:
             is_link = line[pin.end("pin") + 1 : pin.end("pin") + 2] == "("  # [2025 report](url)
@@ -172,6 +181,8 @@ def _snippet(path: Path, talk_id: str, index: int, block: list[tuple[int, str]])
                     pin_error = pin.group(0).strip()
                 else:
                     line = line[pin.end() :]
+                    if langs is None:
+                        line, langs = _take_langs(line)
         image = _IMAGE.match(line.strip())
         if image:
             raw = image["path"].strip("<>").strip()
@@ -187,7 +198,16 @@ def _snippet(path: Path, talk_id: str, index: int, block: list[tuple[int, str]])
         pinned_at=pinned_at,
         images=images,
         pin_error=pin_error,
+        langs=langs,
     )
+
+
+def _take_langs(line: str) -> tuple[str, list[str] | None]:
+    """Strip a leading ``[lang: de, en]`` marker; the languages it names, or None."""
+    match = _LANGS.match(line)
+    if not match:
+        return line, None
+    return line[match.end() :], [t.strip() for t in match["langs"].split(",")]
 
 
 def _pin_time(value: str) -> time | None:

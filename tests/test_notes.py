@@ -237,3 +237,21 @@ def test_check_limit_is_configurable(tmp_path: Path) -> None:
     assert check_notes(notes, {"talk"}, max_graphemes=31) == []
     assert [p.line for p in check_notes(notes, {"talk"}, max_graphemes=20)] == [1]
     assert check_notes(notes, {"talk"}, max_graphemes=20)[0].path == path
+
+
+def test_language_marker_before_or_after_the_pin(tmp_path: Path) -> None:
+    notes = tmp_path / "talk.md"
+    notes.write_text(
+        "[lang: de] Guten Morgen aus Canterbury\n\n"
+        "[14:05] [lang=fr, en-GB] Bonjour\n\n"
+        "[lang: de]\n\n"
+        "[language matters] is just text\n\n",
+        encoding="utf-8",
+    )
+    snippets = read_notes(notes)
+    assert [(s.text, s.langs, s.pinned_at) for s in snippets] == [
+        ("Guten Morgen aus Canterbury", ["de"], None),
+        ("Bonjour", ["fr", "en-GB"], time(14, 5)),
+        ("", ["de"], None),
+        ("[language matters] is just text", None, None),
+    ]
