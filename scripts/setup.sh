@@ -12,7 +12,16 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-if [ "${1:-}" = "--with-node" ]; then
+if [ "${1:-}" = "--for-tests" ]; then
+  # Debian's Chromium for the report and web console browser tests (no browser download).
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing Debian's chromium for the browser tests..."
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "Note: chromium is not installed; the browser tests will be skipped." >&2
+    fi
+  fi
   for dir in harness tests/parity; do
     if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
       echo "Installing Node packages in $dir (npm ci)..."
