@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set up a development environment on a fresh machine: a virtualenv with livepost and its test
-# tools, and the Node packages of the local Bluesky network and the facet-parity check.
-# Idempotent: re-running only installs what changed.
+# Set up a fresh machine: a virtualenv (.venv) with livepost and its test tools. With --for-tests,
+# also the Node packages of the local Bluesky network and of the facet-parity check (npm ci), and
+# Debian's chromium for the browser tests. Idempotent: re-running only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
