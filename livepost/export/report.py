@@ -1,0 +1,479 @@
+"""The report every export format writes: the archive read back and organised by talk.
+
+Built once from the database with plain Core queries (an export of 100,000 archived posts must
+take seconds), then handed to a writer per format. A community post is placed with a talk when
+it replies in that talk's thread, else when it names the talk (title, a speaker, the talk's
+hashtag), else when it was posted while exactly one talk was running; anything else is the
+event's, outside any talk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from livepost.engagement import Counts
+from livepost.store.engine import session_scope
+from livepost.store.models import (
+    ArchivedPostRow,
+    ArchiveSyncRow,
+    EngagementSnapshotRow,
+    OutboxRow,
+)
+from livepost.store.talks import load_event, load_talks
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from livepost.model import Talk
+
+#: a post this long after a talk ends is still "during" it (questions, reactions)
+AFTER_TALK = timedelta(minutes=15)
+TOP_EVENT = 10
+TOP_TALK = 3
+#: timeline bucket sizes to choose from, in minutes: at most MAX_BUCKETS buckets
+BUCKET_MINUTES = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 10080)
+MAX_BUCKETS = 48
+_HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"}
+_WORD = re.compile(r"[\w'’]+")
+
+
+@dataclass
+class Post:
+    """One post in the report, ours or the community's (``author_*`` then name the poster)."""
+
+    uri: str
+    ours: bool
+    text: str
+    created_at: datetime
+    counts: Counts
+    author_did: str
+    author_handle: str
+    author_name: str | None = None
+    talk: str | None = None
+    talk_reason: str | None = None  # ours: "planned"; community: reply | mention | time
+    kind: str | None = None  # ours: the outbox kind (announcement, snippet...)
+    key: str | None = None
+    cid: str | None = None
+    source: str = "ours"  # ours | hashtag | reply
+    matched_tag: str | None = None
+    links: list[str] = field(default_factory=list)
+    image_alts: list[str] = field(default_factory=list)
+    reply_parent: str | None = None
+    reply_root: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The post in the Bluesky web app."""
+        rkey = self.uri.rsplit("/", 1)[-1]
+        return f"https://bsky.app/profile/{self.author_did}/post/{rkey}"
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+
+@dataclass
+class TalkSection:
+    """A talk and everything posted about it."""
+
+    talk: Talk
+    posts: list[Post]
+    community: list[Post]
+    top: list[Post]
+    totals: Counts
+
+
+@dataclass
+class Bucket:
+    start: datetime
+    ours: int = 0
+    community: int = 0
+    engagement: int = 0
+
+
+@dataclass
+class Report:
+    """Everything an export writes. ``last_sync`` is when counts were last read (None: never)."""
+
+    event_key: str
+    event_name: str
+    timezone: str
+    hashtags: list[str]
+    talks: list[TalkSection]
+    outside_posts: list[Post]
+    outside_community: list[Post]
+    posts: list[Post]  # ours, in posting order
+    community: list[Post]  # theirs, in posting order
+    top: list[Post]
+    totals: Counts
+    bucket_minutes: int
+    buckets: list[Bucket]
+    history: list[tuple[datetime, int]]  # (sync time, interactions of every post at that time)
+    last_sync: datetime | None
+    generated_at: datetime
+    talk_filter: str | None = None
+
+    @property
+    def start(self) -> datetime | None:
+        return min((s.talk.start for s in self.talks), default=None)
+
+    @property
+    def end(self) -> datetime | None:
+        return max((s.talk.end for s in self.talks), default=None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _sum(posts: Sequence[Post]) -> Counts:
+    return Counts(
+        replies=sum(p.counts.replies for p in posts),
+        reposts=sum(p.counts.reposts for p in posts),
+        likes=sum(p.counts.likes for p in posts),
+        quotes=sum(p.counts.quotes for p in posts),
+        bookmarks=None,
+    )
+
+
+def top_posts(posts: Sequence[Post], n: int) -> list[Post]:
+    """The ``n`` posts with most interactions (ties: the earlier first); none without any."""
+    ranked = sorted((p for p in posts if p.total > 0), key=lambda p: (-p.total, p.created_at))
+    return ranked[:n]
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+Snapshot = tuple[datetime, str, int]  # (taken at, uri, interactions)
+
+
+def _latest_counts(engine: Engine, event_id: int) -> tuple[dict[str, Counts], list[Snapshot]]:
+    """Each post's counts at its latest snapshot, and every snapshot's total in time order."""
+    snap = EngagementSnapshotRow.__table__
+    query = (
+        select(
+            snap.c.uri,
+            snap.c.taken_at,
+            snap.c.replies,
+            snap.c.reposts,
+            snap.c.likes,
+            snap.c.quotes,
+            snap.c.bookmarks,
+        )
+        .where(snap.c.event_id == event_id)
+        .order_by(snap.c.taken_at, snap.c.id)
+    )
+    latest: dict[str, Counts] = {}
+    snapshots: list[Snapshot] = []
+    with engine.connect() as connection:
+        for uri, taken, replies, reposts, likes, quotes, bookmarks in connection.execute(query):
+            counts = Counts(replies, reposts, likes, quotes, bookmarks)
+            latest[uri] = counts
+            snapshots.append((taken, uri, counts.total))
+    return latest, snapshots
+
+
+def engagement_history(
+    snapshots: Sequence[Snapshot], scope: set[str] | None = None
+) -> list[tuple[datetime, int]]:
+    """Interactions of all posts (or those in ``scope``) as known after each sync moment."""
+    totals: dict[str, int] = {}
+    running = 0
+    history: list[tuple[datetime, int]] = []
+    for taken, uri, total in snapshots:
+        if scope is not None and uri not in scope:
+            continue
+        running += total - totals.get(uri, 0)
+        totals[uri] = total
+        moment = _aware(taken)
+        if history and history[-1][0] == moment:
+            history[-1] = (moment, running)
+        else:
+            history.append((moment, running))
+    return history
+
+
+def load_report(
+    engine: Engine,
+    event_key: str,
+    *,
+    hashtags: Sequence[str] = (),
+    talk_id: str | None = None,
+    our_handle: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """The whole archive of ``event_key`` as a :class:`Report` (one talk's part with
+    ``talk_id``)."""
+    with session_scope(engine) as session:
+        event = load_event(session, event_key)
+        event_id, name, zone = event.id, event.name, event.timezone
+        talks = load_talks(session, event_key)
+        last_sync = session.scalars(
+            select(ArchiveSyncRow.finished_at).where(
+                ArchiveSyncRow.event_id == event_id, ArchiveSyncRow.kind == "engagement"
+            )
+        ).one_or_none()
+    latest, snapshots = _latest_counts(engine, event_id)
+    zero = Counts()
+    out = OutboxRow.__table__
+    arch = ArchivedPostRow.__table__
+    ours: list[Post] = []
+    with engine.connect() as connection:
+        parent_uri: dict[int, str] = {}
+        rows = connection.execute(
+            select(
+                out.c.id,
+                out.c.uri,
+                out.c.cid,
+                out.c.text,
+                out.c.sent_at,
+                out.c.due_at,
+                out.c.talk_id,
+                out.c.kind,
+                out.c.key,
+                out.c.parent_id,
+                out.c.root_id,
+            )
+            .where(out.c.event_id == event_id, out.c.state == "posted", out.c.uri.is_not(None))
+            .order_by(out.c.sent_at, out.c.id)
+        ).all()
+        for row in rows:
+            parent_uri[row.id] = row.uri
+        talk_of_row = {row.id: row.talk_id for row in rows}
+        for row in rows:
+            did = row.uri.split("/")[2]
+            talk = row.talk_id or talk_of_row.get(row.root_id or row.parent_id or -1)
+            ours.append(
+                Post(
+                    uri=row.uri,
+                    ours=True,
+                    text=row.text,
+                    created_at=_aware(row.sent_at or row.due_at),
+                    counts=latest.get(row.uri, zero),
+                    author_did=did,
+                    author_handle=our_handle or did,
+                    talk=talk,
+                    talk_reason="planned" if talk else None,
+                    kind=row.kind,
+                    key=row.key,
+                    cid=row.cid,
+                    reply_parent=parent_uri.get(row.parent_id) if row.parent_id else None,
+                    reply_root=parent_uri.get(row.root_id or row.parent_id)
+                    if row.parent_id
+                    else None,
+                )
+            )
+        community = [
+            Post(
+                uri=r.uri,
+                ours=False,
+                text=r.text,
+                created_at=_aware(r.created_at),
+                counts=latest.get(r.uri, zero),
+                author_did=r.author_did,
+                author_handle=r.author_handle,
+                author_name=r.author_name,
+                cid=r.cid,
+                source=r.source,
+                matched_tag=r.matched_tag,
+                links=list(r.links or []),
+                image_alts=list(r.image_alts or []),
+                reply_parent=r.reply_parent,
+                reply_root=r.reply_root,
+            )
+            for r in connection.execute(
+                select(
+                    arch.c.uri,
+                    arch.c.cid,
+                    arch.c.text,
+                    arch.c.created_at,
+                    arch.c.author_did,
+                    arch.c.author_handle,
+                    arch.c.author_name,
+                    arch.c.source,
+                    arch.c.matched_tag,
+                    arch.c.links,
+                    arch.c.image_alts,
+                    arch.c.reply_parent,
+                    arch.c.reply_root,
+                )
+                .where(arch.c.event_id == event_id)
+                .order_by(arch.c.created_at, arch.c.id)
+            )
+        ]
+    assign_talks(community, ours, talks)
+    return build_report(
+        event_key=event_key,
+        event_name=name,
+        timezone=zone,
+        hashtags=list(hashtags),
+        talks=talks,
+        ours=ours,
+        community=community,
+        snapshots=snapshots,
+        last_sync=_aware(last_sync)
+        if last_sync
+        else (_aware(snapshots[-1][0]) if snapshots else None),
+        talk_filter=talk_id,
+        now=now,
+    )
+
+
+# --- placing community posts with talks ----------------------------------------------------------
+
+
+@dataclass
+class _Needles:
+    talk_id: str
+    phrases: list[str]  # casefolded title and full speaker names: substring matches
+    words: set[str]  # casefolded surnames and talk hashtags: whole-word matches
+
+
+def _needles(talk: Talk) -> _Needles:
+    phrases = [talk.title.casefold()]
+    words: set[str] = set()
+    for person in talk.speakers:
+        phrases.append(person.name.casefold())
+        parts = [w for w in _WORD.findall(person.name.casefold()) if w not in _HONORIFICS]
+        if parts and len(parts[-1]) >= 4:
+            words.add(parts[-1])
+    for tag in talk.hashtags:
+        words.add(tag.casefold().lstrip("#"))
+    return _Needles(talk.id, [p for p in phrases if len(p) >= 4], words)
+
+
+def assign_talks(community: Sequence[Post], ours: Sequence[Post], talks: Sequence[Talk]) -> None:
+    """Set ``talk`` and ``talk_reason`` of each community post (see the module docstring)."""
+    talk_by_uri = {p.uri: p.talk for p in ours if p.talk}
+    needles = [_needles(t) for t in talks if t.kind == "talk"]
+    windows = sorted(
+        ((t.start, t.end + AFTER_TALK, t.id) for t in talks if t.kind == "talk"),
+        key=lambda w: w[0],
+    )
+    for post in community:
+        thread_talk = talk_by_uri.get(post.reply_root or "") or talk_by_uri.get(
+            post.reply_parent or ""
+        )
+        if thread_talk:
+            post.talk, post.talk_reason = thread_talk, "reply"
+            continue
+        running = [tid for start, end, tid in windows if start <= post.created_at < end]
+        text = post.text.casefold()
+        words: set[str] | None = None
+        named: list[str] = []
+        for needle in needles:
+            if any(phrase in text for phrase in needle.phrases):
+                named.append(needle.talk_id)
+                continue
+            if needle.words:
+                if words is None:
+                    words = set(_WORD.findall(text))
+                if needle.words & words:
+                    named.append(needle.talk_id)
+        if named:
+            during = [tid for tid in named if tid in running]
+            post.talk, post.talk_reason = (during or named)[0], "mention"
+        elif len(running) == 1:
+            post.talk, post.talk_reason = running[0], "time"
+
+
+# --- assembling ----------------------------------------------------------------------------------
+
+
+def build_report(
+    *,
+    event_key: str,
+    event_name: str,
+    timezone: str,
+    hashtags: list[str],
+    talks: Sequence[Talk],
+    ours: list[Post],
+    community: list[Post],
+    snapshots: Sequence[Snapshot],
+    last_sync: datetime | None,
+    talk_filter: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Group posts by talk, rank them and bucket them in time (optionally one talk only)."""
+    by_talk_ours: dict[str | None, list[Post]] = defaultdict(list)
+    by_talk_theirs: dict[str | None, list[Post]] = defaultdict(list)
+    known = {t.id for t in talks}
+    for post in ours:
+        by_talk_ours[post.talk if post.talk in known else None].append(post)
+    for post in community:
+        by_talk_theirs[post.talk if post.talk in known else None].append(post)
+    sections = []
+    for talk in talks:
+        if talk_filter is not None and talk.id != talk_filter:
+            continue
+        mine, theirs = by_talk_ours.get(talk.id, []), by_talk_theirs.get(talk.id, [])
+        if talk.kind != "talk" and not mine and not theirs:
+            continue
+        sections.append(
+            TalkSection(
+                talk, mine, theirs, top_posts([*mine, *theirs], TOP_TALK), _sum([*mine, *theirs])
+            )
+        )
+    if talk_filter is not None:
+        ours = by_talk_ours.get(talk_filter, [])
+        community = by_talk_theirs.get(talk_filter, [])
+        outside_ours: list[Post] = []
+        outside_theirs: list[Post] = []
+        history = engagement_history(snapshots, {p.uri for p in (*ours, *community)})
+    else:
+        outside_ours, outside_theirs = by_talk_ours.get(None, []), by_talk_theirs.get(None, [])
+        history = engagement_history(snapshots)
+    everything = [*ours, *community]
+    minutes, buckets = timeline(ours, community)
+    return Report(
+        event_key=event_key,
+        event_name=event_name,
+        timezone=timezone,
+        hashtags=hashtags,
+        talks=sections,
+        outside_posts=outside_ours,
+        outside_community=outside_theirs,
+        posts=ours,
+        community=community,
+        top=top_posts(everything, TOP_EVENT),
+        totals=_sum(everything),
+        bucket_minutes=minutes,
+        buckets=buckets,
+        history=history,
+        last_sync=last_sync,
+        generated_at=now or datetime.now(UTC),
+        talk_filter=talk_filter,
+    )
+
+
+def timeline(ours: Sequence[Post], community: Sequence[Post]) -> tuple[int, list[Bucket]]:
+    """Posts and interactions per time bucket (bucket size chosen to give at most 48)."""
+    moments = [p.created_at for p in ours] + [p.created_at for p in community]
+    if not moments:
+        return 60, []
+    first, last = min(moments), max(moments)
+    span = (last - first).total_seconds() / 60
+    minutes = next((m for m in BUCKET_MINUTES if span / m < MAX_BUCKETS), BUCKET_MINUTES[-1])
+    size = timedelta(minutes=minutes)
+    origin = first.replace(second=0, microsecond=0)
+    into_day = origin.hour * 60 + origin.minute
+    origin -= timedelta(minutes=into_day % minutes if minutes < 1440 else into_day)
+    count = int((last - origin) / size) + 1
+    buckets = [Bucket(origin + i * size) for i in range(count)]
+    for post in ours:
+        bucket = buckets[int((post.created_at - origin) / size)]
+        bucket.ours += 1
+        bucket.engagement += post.total
+    for post in community:
+        bucket = buckets[int((post.created_at - origin) / size)]
+        bucket.community += 1
+        bucket.engagement += post.total
+    return minutes, buckets
