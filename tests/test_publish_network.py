@@ -14,7 +14,7 @@ from PIL import Image
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.bluesky.session import SESSION_FILE, open_client, session_status
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import add_thread, list_posts
+from livepost.outbox import add_post, add_thread, list_posts
 from livepost.publish.delivery import deliver_due
 from livepost.publish.factory import make_publisher
 from livepost.publish.records import Media
@@ -185,3 +185,181 @@ def test_wrong_password_is_a_clear_message(bluesky_network: LocalNetwork, tmp_pa
         "in the Bluesky app: Settings > Privacy and security > App passwords)."
     )
     assert not (settings.event_dir / SESSION_FILE).exists()
+
+
+def test_refresh_is_saved_and_a_revoked_session_says_log_in_again(
+    bluesky_network: LocalNetwork, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from livepost.bluesky.session import SessionStore
+    from livepost.publish.base import AuthFailure
+
+    settings = make_event(tmp_path / "event", bluesky_network, "carol")
+    later = datetime.now(UTC) + timedelta(hours=3)  # the 2-hour access token has expired
+    store = SessionStore(settings.event_dir)
+    open_client(settings)  # logs in once, stores the session
+    first = store.load()
+    assert first is not None
+    client = open_client(settings, clock=lambda: later)
+    client.com.atproto.server.get_session()  # refreshes first, then asks
+    refreshed = store.load()
+    assert refreshed is not None and refreshed.session != first.session  # rotated and saved
+
+    # the session is revoked on the server (as "log out everywhere" would do)
+    client.com.atproto.server.delete_session(
+        headers=client._get_refresh_auth_headers(), ignore_session_check=True
+    )
+    engine = _queue(settings, [composed_draft("r/1", "after the revocation")])
+    publisher = BlueskyPublisher(open_client(settings, clock=lambda: later + timedelta(hours=3)))
+    with pytest.raises(AuthFailure) as caught:
+        deliver_due(engine, settings.event_key, publisher, now=NOW)
+    assert str(caught.value) == (
+        f"The Bluesky session of carol.test on {bluesky_network.pds_url} is no longer valid "
+        "(ExpiredToken: Token has been revoked).\n"
+        "It was revoked or has expired. Log in again with: livepost login"
+    )
+    with session_scope(engine) as session:
+        (row,) = list_posts(session, ensure_event(session, settings.event_key, "Conf", "UTC"))
+        assert (row.state, row.last_error) == (
+            "queued",
+            "not sent: the Bluesky session is not valid",
+        )
+
+
+def test_an_image_the_pds_refuses_fails_the_post_with_the_reason(
+    bluesky_network: LocalNetwork, tmp_path: Path
+) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Huge:
+        data: bytes = b"\xff\xd8\xff\xe0" + bytes(6_000_000)  # over the PDS's blob limit
+        mime: str = "image/jpeg"
+        width: int = 4000
+        height: int = 3000
+
+    settings = make_event(tmp_path / "event", bluesky_network)
+    engine = _queue(
+        settings,
+        [
+            composed_draft("big/1", "A card too big", embed={"card": {"kind": "talk"}}),
+            composed_draft("big/2", "A reply that waits", 1),
+        ],
+    )
+    with session_scope(engine) as session:
+        event = ensure_event(session, settings.event_key, "Conf", "UTC")
+        add_post(session, event, composed_draft("ok", "Independent post", 2))
+    publisher = make_publisher(settings)
+    try:
+        report = deliver_due(
+            engine,
+            settings.event_key,
+            publisher,
+            now=NOW,
+            media=Media(card_renderer=lambda spec: (Huge(), "alt")),
+        )
+    finally:
+        publisher.close()
+    reason = (
+        "uploadBlob: the PDS refused it as too large (PayloadTooLarge: request entity too large)"
+    )
+    assert [(o.key, o.detail) for o in report.failed] == [("big/1", reason)]
+    assert [o.key for o in report.posted] == ["ok"]
+    assert [o.key for o in report.waiting] == ["big/2"]
+    assert report.waiting[0].detail.endswith(f"(big/1), which is failed: {reason}")
+
+
+def test_second_writer_for_the_account_is_refused(
+    bluesky_network: LocalNetwork, tmp_path: Path
+) -> None:
+    from livepost.publish.lock import WriterBusy
+
+    settings = make_event(tmp_path / "event", bluesky_network)
+    first = make_publisher(settings)
+    try:
+        with pytest.raises(WriterBusy) as caught:
+            make_publisher(settings)
+        assert caught.value.message == (
+            f"Another livepost process (pid {os.getpid()}) is already publishing as alice.test "
+            f"from {settings.event_dir}."
+        )
+    finally:
+        first.close()
+    make_publisher(settings).close()  # free again
+
+
+def test_link_card_from_open_graph(bluesky_network: LocalNetwork, tmp_path: Path) -> None:
+    import http.server
+    import io
+    import threading
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 630), "green").save(buffer, "PNG")
+    thumb = buffer.getvalue()
+    page = (
+        b"<html><head><title>Fallback</title>"
+        b'<meta property="og:title" content="The Talk Page">'
+        b'<meta property="og:description" content="All about it">'
+        b'<meta property="og:image" content="/thumb.png"></head><body>x</body></html>'
+    )
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body, kind = (thumb, "image/png") if self.path == "/thumb.png" else (page, "text/html")
+            if self.path == "/missing":
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        settings = make_event(tmp_path / "event", bluesky_network)
+        engine = _queue(
+            settings,
+            [
+                composed_draft("l/1", "Read more", embed={"external": {"uri": f"{base}/talk"}}),
+                composed_draft("l/2", "Gone", 1, embed={"external": {"uri": f"{base}/missing"}}),
+            ],
+        )
+        publisher = make_publisher(settings)
+        try:
+            report = deliver_due(engine, settings.event_key, publisher, now=NOW)
+        finally:
+            publisher.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [o.key for o in report.posted] == ["l/1", "l/2"]
+    assert [(o.key, o.detail) for o in report.warnings] == [
+        ("l/2", f"no link card for {base}/missing: the page answered HTTP 404")
+    ]
+    reader = _reader(bluesky_network)
+    alice = bluesky_network.account("alice")
+    with session_scope(engine) as session:
+        rows = list_posts(session, ensure_event(session, settings.event_key, "Conf", "UTC"))
+    carded = reader.com.atproto.repo.get_record(
+        {"repo": alice.did, "collection": "app.bsky.feed.post", "rkey": rows[0].rkey}
+    ).value
+    external = carded.embed.external
+    assert (external.uri, external.title, external.description) == (
+        f"{base}/talk",
+        "The Talk Page",
+        "All about it",
+    )
+    assert external.thumb.mime_type in ("image/png", "image/jpeg")
+    assert external.thumb.size <= 1_000_000
+    plain = reader.com.atproto.repo.get_record(
+        {"repo": alice.did, "collection": "app.bsky.feed.post", "rkey": rows[1].rkey}
+    ).value
+    assert plain.embed is None
