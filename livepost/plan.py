@@ -127,6 +127,7 @@ def snippet_hash(snippet: Snippet) -> str:
     parts = [
         snippet.text,
         snippet.pinned_at.isoformat() if snippet.pinned_at else "",
+        ",".join(snippet.langs or []),
         *(f"{i.path}\x1f{i.alt}" for i in snippet.images),
         "complete" if snippet.complete else "typing",
     ]
@@ -160,7 +161,13 @@ class _Planner:
     # --- composition --------------------------------------------------------------------------
 
     def _compose(
-        self, kind: str, text: str, talk: Talk | None, *, extra: Sequence[str] = ()
+        self,
+        kind: str,
+        text: str,
+        talk: Talk | None,
+        *,
+        extra: Sequence[str] = (),
+        langs: Sequence[str] | None = None,
     ) -> list[ComposedPost]:
         event = self.settings.event
         context = build_context(
@@ -176,7 +183,7 @@ class _Planner:
             context=context,
             event_hashtags=event.hashtags,
             extra_hashtags=extra,
-            langs=event.langs,
+            langs=list(langs) if langs else event.langs,
             template_dirs=self.settings.template_dirs,
             numbering=self.options.numbering,
         )
@@ -256,7 +263,7 @@ class _Planner:
     def _snippet(self, talk: Talk, snippet: Snippet, at: datetime, tail: str) -> str:
         key = f"snippet/{talk.id}/{snippet.index + 1}"
         try:
-            parts = self._compose("snippet", snippet.text, talk)
+            parts = self._compose("snippet", snippet.text, talk, langs=snippet.langs)
         except LivepostError as exc:
             self.problems.append(f"notes/{talk.id}.md, line {snippet.line}: {exc.message}")
             return tail

@@ -261,24 +261,24 @@ def _cancel_unplanned(
 
 
 def replan(
-    engine: Engine, settings: Settings, now: datetime | None
+    engine: Engine, settings: Settings, now: datetime | None, event_key: str | None = None
 ) -> tuple[PlanResult, SyncReport]:
     """Read the programme and the notes, plan (live from ``now``) and sync the outbox.
 
     A notes file that cannot be read raises :class:`~livepost.errors.NotesError` before anything
-    is changed: a half-saved file never cancels the posts made from it.
+    is changed: a half-saved file never cancels the posts made from it. ``event_key`` names
+    another event row to plan into (the dry run's rehearsal copy).
     """
     from livepost.notes import load_notes
     from livepost.plan import build_plan
     from livepost.store.engine import session_scope
     from livepost.store.talks import ensure_event, load_talks
 
+    key = event_key or settings.event_key
     notes = load_notes(settings.notes_dir)
     with session_scope(engine) as session:
-        event = ensure_event(
-            session, settings.event_key, settings.event.name, settings.event.timezone
-        )
-        talks = load_talks(session, settings.event_key, include_withdrawn=True)
+        event = ensure_event(session, key, settings.event.name, settings.event.timezone)
+        talks = load_talks(session, key, include_withdrawn=True)
         result = build_plan(settings, talks, notes, now=now, known=known_times(session, event))
         report = sync_plan(session, event, result.posts, talks)
     return result, report

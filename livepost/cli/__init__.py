@@ -63,6 +63,7 @@ def _root(
 
 def _register() -> None:
     from livepost.cli import card, compose, devnet, doctor, init, notes, schedule, serve
+    from livepost.cli import run as run_cli
     from livepost.cli import session as session_cli
 
     app.command("init")(init.init_command)
@@ -75,6 +76,7 @@ def _register() -> None:
     app.command("login")(session_cli.login_command)
     app.command("logout")(session_cli.logout_command)
     app.command("serve")(serve.serve_command)
+    app.command("run")(run_cli.run_command)
 
 
 _register()
