@@ -41,6 +41,7 @@ class Bar:
 class Tick:
     x: float
     label: str
+    anchor: str = "start"  # SVG text-anchor: the last label ends at its tick
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,15 @@ def _ticks(moments: Sequence[datetime], xs: Sequence[float], zone: ZoneInfo) -> 
     picks = sorted({0, len(moments) // 2, len(moments) - 1})
     same_day = moments[0].astimezone(zone).date() == moments[-1].astimezone(zone).date()
     fmt = "%H:%M" if same_day else "%d %b %H:%M"
-    return [Tick(xs[i], moments[i].astimezone(zone).strftime(fmt)) for i in picks]
+    last = len(moments) - 1
+    return [
+        Tick(
+            xs[i],
+            moments[i].astimezone(zone).strftime(fmt),
+            "end" if i == last and i else "middle" if i else "start",
+        )
+        for i in picks
+    ]
 
 
 def charts(report: Report) -> list[Chart]:
@@ -182,7 +191,8 @@ def render(report: Report, template_dirs: Sequence[Path] = ()) -> str:
         return moment.astimezone(zone).strftime(fmt) if moment else "never"
 
     template = _environment(tuple(template_dirs)).get_template(TEMPLATE)
-    return template.render(r=report, charts=charts(report), local=local)
+    titles = {s.talk.id: s.talk.title for s in report.talks}
+    return template.render(r=report, charts=charts(report), local=local, titles=titles)
 
 
 def write(report: Report, out: IO[str], template_dirs: Sequence[Path] = ()) -> None:

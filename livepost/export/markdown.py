@@ -30,10 +30,18 @@ def escape(text: str) -> str:
     return _LINE_START.sub(_list_marker, _SPECIAL.sub(r"\\\1", text))
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def counts_line(counts: Counts) -> str:
-    return (
-        f"{counts.replies} replies · {counts.reposts} reposts · "
-        f"{counts.likes} likes · {counts.quotes} quotes"
+    return " · ".join(
+        (
+            _n(counts.replies, "reply", "replies"),
+            _n(counts.reposts, "repost", "reposts"),
+            _n(counts.likes, "like", "likes"),
+            _n(counts.quotes, "quote", "quotes"),
+        )
     )
 
 
@@ -42,6 +50,7 @@ class _Writer:
         self.report = report
         self.out = out
         self.zone = ZoneInfo(report.timezone)
+        self.titles = {s.talk.id: s.talk.title for s in report.talks}
 
     def time(self, moment: datetime | None, day: bool = False) -> str:
         if moment is None:
@@ -56,13 +65,16 @@ class _Writer:
         who = "us" if post.ours else f"@{escape(post.author_handle)}"
         if not post.ours and post.author_name:
             who = f"{escape(post.author_name)} ({who})"
-        talk = f" · talk: {escape(post.talk)}" if with_talk and post.talk else ""
+        title = self.titles.get(post.talk or "", post.talk)
+        talk = f" · {escape(title)}" if with_talk and title else ""
         self.line(
             f"- **{self.time(post.created_at)}** {who} — {counts_line(post.counts)}{talk} "
             f"· [link]({post.url})"
         )
-        for text_line in post.text.splitlines() or [""]:
-            self.line(f"  > {escape(text_line)}")
+        lines = post.text.splitlines() or [""]
+        for number, text_line in enumerate(lines, 1):
+            end = "  " if number < len(lines) else ""  # a hard line break in rendered Markdown
+            self.line(f"  > {escape(text_line)}{end}")
         for alt in post.image_alts:
             self.line(f"  > *image: {escape(alt) if alt else '(no alt text)'}*")
 
@@ -78,6 +90,10 @@ class _Writer:
             self.line()
         self.line(f"Talk id `{talk.id}` · {counts_line(section.totals)}")
         self.line()
+        if not section.posts and not section.community:
+            self.line("Nothing was posted about this talk.")
+            self.line()
+            return
         self.line(f"**Our thread** ({len(section.posts)} posts)")
         self.line()
         for post in section.posts:
