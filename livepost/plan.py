@@ -313,7 +313,9 @@ class _Planner:
                 times.append(low + (high - low) * (step + 1) / (count + 1))
             index = run_end
         result: list[datetime] = []
-        live = self.now is not None and self.now >= talk.start
+        # live: the talk runs (or ended less than a grace period ago) while livepost plans it
+        grace = timedelta(minutes=self.options.grace_minutes)
+        live = self.now is not None and talk.start <= self.now < talk.end + grace
         for snippet, at, pin in zip(snippets, times, pinned, strict=True):
             if live and self.now is not None:
                 known = self.known.get(snippet_hash(snippet))

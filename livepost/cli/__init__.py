@@ -63,6 +63,8 @@ def _root(
 
 def _register() -> None:
     from livepost.cli import card, compose, devnet, doctor, init, notes, schedule, serve
+    from livepost.cli import plan as plan_cli
+    from livepost.cli import queue as queue_cli
     from livepost.cli import run as run_cli
     from livepost.cli import session as session_cli
 
@@ -77,6 +79,10 @@ def _register() -> None:
     app.command("logout")(session_cli.logout_command)
     app.command("serve")(serve.serve_command)
     app.command("run")(run_cli.run_command)
+    app.command("plan")(plan_cli.plan_command)
+    app.command("preview")(plan_cli.preview_command)
+    app.add_typer(queue_cli.app, name="queue")
+    app.command("status")(queue_cli.status_command)
 
 
 _register()

@@ -1,0 +1,127 @@
+"""``livepost status``: the state of the event's queue, the daemon and the Bluesky session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from livepost.config import Settings
+
+SHOWN = 5  # posts listed per section
+
+
+@dataclass
+class EventStatus:
+    """Everything ``status`` shows, already in the event's time zone."""
+
+    event: str
+    timezone: str
+    paused: bool
+    daemon: str
+    session: str
+    session_json: dict[str, Any]
+    counts: dict[str, int] = field(default_factory=dict)
+    next: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    missed: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "timezone": self.timezone,
+            "paused": self.paused,
+            "daemon": self.daemon,
+            "session": self.session_json,
+            "counts": self.counts,
+            "next": self.next,
+            "sent": self.sent,
+            "failed": self.failed,
+            "missed": self.missed,
+        }
+
+    def lines(self) -> list[str]:
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(self.counts.items())) or "empty"
+        out = [
+            f"{self.event} ({self.timezone})",
+            f"Daemon: {self.daemon}" + ("; PAUSED (livepost queue resume)" if self.paused else ""),
+            f"Bluesky: {self.session}",
+            f"Queue: {counts}",
+        ]
+        for title, rows, detail in (
+            ("Next", self.next, None),
+            ("Sent", self.sent, "uri"),
+            ("Failed", self.failed, "error"),
+            ("Missed", self.missed, "error"),
+        ):
+            if not rows:
+                continue
+            out.append(f"{title}:")
+            for row in rows:
+                when = str(row["sent_at"] if title == "Sent" else row["at"])[:16].replace("T", " ")
+                text = " ".join(str(row["text"]).split())
+                text = text if len(text) <= 50 else text[:49] + "…"
+                extra = f"  -> {row[detail]}" if detail and row.get(detail) else ""
+                out.append(f"  #{row['id']:<5} {when}  {row['key']}: {text}{extra}")
+        return out
+
+
+def daemon_state(engine: Engine, event_key: str) -> str:
+    """Whether a ``livepost run`` holds the event's lock right now."""
+    from livepost.runlock import AlreadyRunning, RunLock
+
+    lock = RunLock(engine, event_key)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        return "running" + exc.message.split(repr(event_key), 1)[-1]
+    lock.release()
+    return "not running (start it with: livepost run)"
+
+
+def event_status(settings: Settings, engine: Engine) -> EventStatus:
+    from sqlalchemy import func, select
+
+    from livepost.bluesky.session import session_status
+    from livepost.outbox import list_posts
+    from livepost.queue import event_row
+    from livepost.store.engine import session_scope
+    from livepost.store.models import OutboxRow
+    from livepost.timeline import post_json
+
+    zone = settings.zone
+    session_info = session_status(settings)
+    with session_scope(engine) as session:
+        event = event_row(session, settings)
+        counts = {
+            state: count
+            for state, count in session.execute(
+                select(OutboxRow.state, func.count(OutboxRow.id))
+                .where(OutboxRow.event_id == event.id)
+                .group_by(OutboxRow.state)
+            ).tuples()
+        }
+        queued = list_posts(session, event, ["queued", "sending"])
+        posted = sorted(
+            list_posts(session, event, ["posted"]),
+            key=lambda r: (r.sent_at or r.due_at, r.id),
+        )
+        failed = list_posts(session, event, ["failed"])
+        missed = list_posts(session, event, ["missed"])
+        status = EventStatus(
+            event=settings.event.name,
+            timezone=zone.key,
+            paused=event.paused,
+            daemon=daemon_state(engine, settings.event_key),
+            session=session_info.describe(),
+            session_json=session_info.to_json(),
+            counts=counts,
+            next=[post_json(r, zone) for r in queued[:SHOWN]],
+            sent=[post_json(r, zone) for r in posted[-SHOWN:]],
+            failed=[post_json(r, zone) for r in failed],
+            missed=[post_json(r, zone) for r in missed[-SHOWN:]],
+        )
+    return status
