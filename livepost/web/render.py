@@ -31,16 +31,41 @@ def web_templates_dir() -> str:
     return str(builtin_dir("templates") / "web")
 
 
+def _facet_shape(facet: Mapping[str, Any] | Any) -> dict[str, Any] | None:
+    """``compose --json`` shape from either that shape, a ``Facet`` or a record's facet."""
+    if hasattr(facet, "to_json"):
+        return dict(facet.to_json())
+    if not isinstance(facet, Mapping):
+        return None
+    if "index" in facet:  # as a post record has it (the archive stores those)
+        index = facet.get("index") or {}
+        features = facet.get("features") or [{}]
+        kind = str(features[0].get("$type", "")).rsplit("#", 1)[-1] or "tag"
+        value = features[0].get("tag") or features[0].get("uri") or features[0].get("did") or ""
+        try:
+            return {
+                "byteStart": int(index["byteStart"]),
+                "byteEnd": int(index["byteEnd"]),
+                "type": kind,
+                "value": value,
+            }
+        except (KeyError, TypeError, ValueError):
+            return None
+    if "byteStart" in facet and "byteEnd" in facet:
+        return dict(facet)
+    return None
+
+
 def highlight(text: str, facets: Sequence[Mapping[str, Any] | Any]) -> Markup:
     """The post's text, escaped, with each facet wrapped in ``<mark class="facet-TYPE">``.
 
-    Facet offsets count UTF-8 bytes (as Bluesky does); overlapping or out-of-range facets are
-    shown as plain text rather than guessed at.
+    Facet offsets count UTF-8 bytes (as Bluesky does); overlapping, malformed or out-of-range
+    facets are shown as plain text rather than guessed at.
     """
     data = text.encode("utf-8")
     out: list[str] = []
     position = 0
-    shapes = [f.to_json() if hasattr(f, "to_json") else f for f in facets]
+    shapes = [s for s in (_facet_shape(f) for f in facets) if s is not None]
     for facet in sorted(shapes, key=lambda f: int(f["byteStart"])):
         start, end = int(facet["byteStart"]), int(facet["byteEnd"])
         if start < position or end > len(data) or end <= start:

@@ -92,7 +92,7 @@ def today_view(console: Console, wanted: date | None = None) -> TodayView:
     items.extend(TimelineItem("post", p.when, posts=[p]) for p in loose)
     items.sort(key=lambda i: i.time)
     is_today = day == now.date()
-    if is_today:
+    if is_today and items:
         at = next((n for n, i in enumerate(items) if i.time > now), len(items))
         items.insert(at, TimelineItem("now", now))
     day_posts = [p for ps in by_talk.values() for p in ps if p.when.date() == day] + loose
