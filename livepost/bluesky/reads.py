@@ -133,17 +133,6 @@ def search_posts(
     return posts, response.cursor or None
 
 
-def login_client(service: str, handle: str, password: str) -> Client:
-    """A logged-in client, for the archive until the publisher's session store replaces it.
-
-    Interim: every call is a createSession (Bluesky allows 30 per 5 minutes); the publisher's
-    client construction reuses a stored session instead.
-    """
-    client = Client(base_url=service)
-    _call("com.atproto.server.createSession", lambda: client.login(handle, password))
-    return client
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

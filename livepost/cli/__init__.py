@@ -62,6 +62,7 @@ def _root(
 
 
 def _register() -> None:
+    from livepost.cli import archive as archive_cli
     from livepost.cli import card, compose, devnet, doctor, init, notes, schedule, serve
     from livepost.cli import plan as plan_cli
     from livepost.cli import queue as queue_cli
@@ -83,6 +84,8 @@ def _register() -> None:
     app.command("preview")(plan_cli.preview_command)
     app.add_typer(queue_cli.app, name="queue")
     app.command("status")(queue_cli.status_command)
+    app.add_typer(archive_cli.app, name="archive")
+    app.command("export")(archive_cli.export_command)
 
 
 _register()
