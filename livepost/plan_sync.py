@@ -11,7 +11,8 @@ snippet that moved in its file because another was deleted is still recognised. 
   reason in ``last_error``; if the post comes back, the row is queued again;
 * every unsent row replies to the post the plan says, so deleting a snippet in the middle of a
   thread re-links the rest instead of orphaning it;
-* rows already sent (or being sent) are never touched.
+* rows already sent (or being sent) are never touched; a snippet edited after its post went
+  out is reported (``stale``), not posted again.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class SyncReport:
     moved: list[str] = field(default_factory=list)
     cancelled: list[tuple[str, str]] = field(default_factory=list)
     revived: list[str] = field(default_factory=list)
+    #: posts already sent whose snippet was edited since: Bluesky posts cannot be changed
+    stale: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -115,12 +118,12 @@ class _Matcher:
             row = next((r for r in candidates if r.id not in self.taken), None)
             if row is not None:
                 found[post.key] = self._take(row)
-        # 3. an edited snippet: the unsent row under its key follows it
+        # 3. an edited snippet: the row under its key follows it (if it is not sent yet)
         for post in planned:
             if post.key in found:
                 continue
             row = self._free(self.by_key.get(post.key))
-            if row is not None and row.state in ("queued", "cancelled"):
+            if row is not None:
                 found[post.key] = self._take(row)
         # 4. the rest is new (under another key if a sent post holds this one)
         for post in planned:
@@ -194,6 +197,10 @@ def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
             return  # cancelled by the officer: it stays cancelled
         row.state, row.last_error = "queued", None
         report.revived.append(row.key)
+    if row.state in ("posted", "sending"):
+        if post.source_hash is not None and row.source_hash != post.source_hash:
+            report.stale.append(row.key)
+        return
     if row.state != "queued" or row.edited:
         return
     changed = False

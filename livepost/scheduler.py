@@ -149,6 +149,7 @@ class Daemon:
         echo: Callable[[str], None] = print,
         poll_seconds: float = POLL_SECONDS,
         use_scheduler: bool = True,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -162,6 +163,7 @@ class Daemon:
         self.echo = echo
         self.poll_seconds = poll_seconds
         self.use_scheduler = use_scheduler
+        self.prepare = prepare  # run once the lock is held (the dry run's rehearsal copy)
         self.grace = timedelta(minutes=settings.plan.grace_minutes)
         self.summary = RunSummary()
         self.talks: list[Talk] = []
@@ -199,6 +201,8 @@ class Daemon:
         from livepost.store.talks import load_event
 
         with RunLock(self.engine, self.event_key), self._signals():
+            if self.prepare is not None:
+                self.prepare()
             with session_scope(self.engine) as session:
                 self._event_id = load_event(session, self.event_key).id
             _RUNNING[self.event_key] = self
@@ -569,19 +573,21 @@ def build_daemon(
     event_key = settings.event_key
     if dry:
         from livepost.publish.dryrun import DryRunPublisher
-        from livepost.rehearsal import prepare_rehearsal
+        from livepost.rehearsal import prepare_rehearsal, rehearsal_key
 
         if not request.dry_run:
             echo("No Bluesky account configured: rehearsing (dry run), nothing is posted.")
-        event_key = prepare_rehearsal(settings, engine)
+        event_key = rehearsal_key(settings.event_key)
         publisher: Publisher = DryRunPublisher()
+
+        def prepare() -> None:
+            prepare_rehearsal(settings, engine)
     else:
         publisher = real_publisher(settings)
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import load_talks
+        prepare = None  # type: ignore[assignment]
+    from livepost.talks import current_talks
 
-    with session_scope(engine) as session:
-        talks = load_talks(session, event_key)
+    talks = current_talks(settings, engine)
     clock: Clock
     if request.speed is not None:
         first = simulation_start(talks, settings)
@@ -606,6 +612,7 @@ def build_daemon(
         until=until,
         end_when_done=request.speed is not None,
         echo=echo,
+        prepare=prepare,
     )
     daemon.talks = talks
     holder.append(daemon)

@@ -91,6 +91,8 @@ def plan_command(
     )
     for key, why in report.cancelled:
         typer.echo(f"  cancelled {key}: {why}")
+    for key in report.stale:
+        typer.echo(f"warning: {key} was edited in the notes after it was sent; not posted again.")
     for warning in warnings:
         typer.echo(f"warning: {warning}")
 
