@@ -104,3 +104,13 @@ def test_env_file_permissions_warned_by_doctor(tmp_path: Path) -> None:
     assert f"fix: Run: chmod 600 {env_file}" in result.out
     assert "abcd-efgh" not in result.out + result.err
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o644  # doctor reports, never changes
+
+
+def test_usage_errors_exit_2_without_a_traceback() -> None:
+    unknown_option = run_livepost("schedule", "show", "--bogus")
+    assert unknown_option.code == 2
+    assert unknown_option.err.endswith("Error: No such option: --bogus\n")
+    unknown_command = run_livepost("nosuch")
+    assert unknown_command.code == 2
+    assert unknown_command.err.endswith("Error: No such command 'nosuch'.\n")
+    assert "Traceback" not in unknown_option.err + unknown_command.err

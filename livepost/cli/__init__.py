@@ -92,27 +92,17 @@ _register()
 
 
 def main() -> None:
-    """Entry point: run the app, translating livepost errors into messages and exit codes."""
+    """Entry point: run the app, translating livepost errors into messages and exit codes.
+
+    Click's standalone mode handles usage errors (exit 2), ``typer.Exit`` codes and Ctrl-C
+    ("Aborted!", exit 1); a :class:`LivepostError` from a command ends up here. Anything else is a
+    bug and keeps its traceback.
+    """
     try:
-        code = app(standalone_mode=False)  # a typer.Exit inside a command comes back as a code
+        app()
     except LivepostError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         if exc.hint:
             typer.echo(exc.hint, err=True)
         sys.exit(int(exc.exit_code))
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a click usage error, or a bug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+    sys.exit(int(ExitCode.OK))
