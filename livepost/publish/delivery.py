@@ -24,7 +24,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -48,7 +48,7 @@ from livepost.publish.base import (
 from livepost.publish.budget import DAY, WriteBudget
 from livepost.publish.records import Built, Media, Resolver, build_record
 from livepost.store.engine import session_scope
-from livepost.store.models import OutboxRow, utc_now
+from livepost.store.models import EventRow, OutboxRow, utc_now
 from livepost.store.talks import load_event
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.resolve = Resolver(self.publisher)
+        self.sent_times: list[datetime] = []
 
     # --- step 1 -----------------------------------------------------------------------------
 
@@ -154,26 +155,45 @@ class _Run:
 
     # --- step 2 -----------------------------------------------------------------------------
 
-    def next_due(self, now: datetime) -> int | None:
+    def is_paused(self) -> bool:
+        with session_scope(self.engine) as session:
+            self.report.paused = bool(load_event(session, self.event_key).paused)
+        return self.report.paused
+
+    def due_batch(self, now: datetime) -> tuple[list[int], set[int]]:
+        """The ids due now in order, and the ids among all queued rows that have queued replies
+        (after posting one of those, the batch is read again so its replies keep their place)."""
         with session_scope(self.engine) as session:
             event = load_event(session, self.event_key)
-            if event.paused:
-                self.report.paused = True
-                return None
-            due = due_posts(session, event, now)
-            return due[0].id if due else None
+            due = [row.id for row in due_posts(session, event, now)]
+            parents = set(
+                session.scalars(
+                    select(OutboxRow.parent_id).where(
+                        OutboxRow.event_id == event.id,
+                        OutboxRow.state == "queued",
+                        OutboxRow.parent_id.is_not(None),
+                    )
+                )
+            )
+        return due, {p for p in parents if p is not None}
 
-    def check_budget(self) -> None:
+    def load_sent(self) -> None:
+        """Posts made in the last day, for the budget (kept up to date in memory)."""
         moment = self.clock()
         with session_scope(self.engine) as session:
-            sent = list(
-                session.scalars(
+            self.sent_times = sorted(
+                t
+                for t in session.scalars(
                     select(OutboxRow.sent_at).where(
                         OutboxRow.state == "posted", OutboxRow.sent_at > moment - DAY
                     )
                 )
+                if t is not None
             )
-        resume = self.budget.next_allowed([t for t in sent if t is not None], moment)
+
+    def check_budget(self) -> None:
+        moment = self.clock()
+        resume = self.budget.next_allowed(self.sent_times, moment)
         if resume is not None:
             self.report.resume_at = resume
             self.stop(
@@ -186,6 +206,10 @@ class _Run:
             row = session.get(OutboxRow, post_id)
             if row is None or row.state != "queued":
                 return
+            event = session.get(EventRow, row.event_id)
+            if event is not None and event.paused:  # paused by the officer meanwhile
+                self.report.paused = True
+                raise _Stop("paused")
             reply = _reply(session, row)
             mark_sending(row)
             key, rkey = row.key, row.rkey
@@ -240,6 +264,7 @@ class _Run:
             row = session.get(OutboxRow, post_id)
             if row is not None:
                 mark_posted(row, ref.uri, ref.cid, at=self.clock())
+        self.sent_times.append(self.clock())
         crash_point("after_posted")
         self.report.posted.append(Outcome(post_id, key, ref.uri))
         for warning in warnings:
@@ -364,17 +389,23 @@ def deliver_due(
         max_rate_wait,
     )
     try:
-        if run.next_due(datetime.max.replace(tzinfo=UTC)) is None and run.report.paused:
+        if run.is_paused():
             return run.report
         run.recover()
+        run.load_sent()
         sent = 0
         while limit is None or sent < limit:
-            post_id = run.next_due(now)
-            if post_id is None:
+            batch, parents = run.due_batch(now)
+            if not batch:
                 break
-            run.check_budget()
-            run.send(post_id)
-            sent += 1
+            for post_id in batch:
+                if limit is not None and sent >= limit:
+                    break
+                run.check_budget()
+                run.send(post_id)
+                sent += 1
+                if post_id in parents:
+                    break  # its replies are due now: read the queue again to keep the order
     except _Stop:
         pass
     run.report_waiting(now)
