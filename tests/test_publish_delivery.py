@@ -362,3 +362,27 @@ def test_budget_warnings() -> None:
     assert budget_warnings(spread, sent=sent)[0].startswith(
         "The plan makes 9,334 posts in the day up to"
     )
+
+
+def test_dry_run_echoes_records_and_can_be_forgotten(engine: Any) -> None:
+    from livepost.publish.dryrun import forget_dry_run, is_dry_run_uri
+
+    echoed: list[str] = []
+    publisher = DryRunPublisher(echo=lambda sent: echoed.append(sent.record["text"]))
+    with session_scope(engine) as session:
+        event = _event(session)
+        root = add_post(session, event, _draft("one"))
+        add_thread(session, event, [_draft("two", 1)], parent=root)
+    deliver_due(engine, "conf", publisher, now=NOW)
+    assert echoed == ["one", "two"]
+    rendered = publisher.render()
+    assert '"text": "two"' in rendered and '"parent"' in rendered
+    with session_scope(engine) as session:
+        event = _event(session)
+        assert all(is_dry_run_uri(r.uri) for r in list_posts(session, event))
+        assert forget_dry_run(session, event) == 2
+    assert _states(engine) == {"one": "queued", "two": "queued"}
+    real = DryRunPublisher(did="did:plc:real")
+    report = deliver_due(engine, "conf", real, now=NOW)
+    assert [o.key for o in report.posted] == ["one", "two"]
+    assert real.records[1].record["reply"]["root"]["uri"].startswith("at://did:plc:real/")

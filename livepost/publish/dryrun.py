@@ -10,10 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from livepost.publish.base import POST_COLLECTION, Blob, StrongRef
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from livepost.store.models import EventRow
 
 DRY_RUN_DID = "did:plc:dryrun"
 _DAG_CBOR, _RAW, _SHA256 = 0x71, 0x55, 0x12
@@ -62,8 +68,10 @@ class DryRunPublisher:
         handles: dict[str, str] | None = None,
         unknown_handles: tuple[str, ...] = (),
         did: str = DRY_RUN_DID,
+        echo: Callable[[SentRecord], None] | None = None,
     ) -> None:
         self._did = did
+        self.echo = echo  # called with each record as it is "sent" (the daemon prints it)
         self.handles = {k.lower(): v for k, v in (handles or {}).items()}
         self.unknown_handles = {h.lower() for h in unknown_handles}
         self.records: list[SentRecord] = []
@@ -79,6 +87,8 @@ class DryRunPublisher:
         sent = SentRecord(rkey, ref, record)
         self.records.append(sent)
         self._by_rkey[rkey] = sent
+        if self.echo is not None:
+            self.echo(sent)
         return ref
 
     def get_record(self, rkey: str) -> StrongRef | None:
@@ -107,3 +117,31 @@ class DryRunPublisher:
     def render(self) -> str:
         """Every record so far as indented JSON, for printing."""
         return json.dumps([r.to_json() for r in self.records], indent=2, ensure_ascii=False)
+
+
+def is_dry_run_uri(uri: str | None) -> bool:
+    return bool(uri) and str(uri).startswith(f"at://{DRY_RUN_DID}/")
+
+
+def forget_dry_run(session: Session, event: EventRow) -> int:
+    """Queue again the posts a dry run marked posted, so that a real run sends them.
+
+    A dry run moves rows to ``posted`` with placeholder URIs (that is how its replies get their
+    strong refs). Call this before the first real run after a rehearsal; returns how many rows.
+    """
+    from sqlalchemy import select
+
+    from livepost.store.models import OutboxRow
+
+    rows = session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == "posted",
+            OutboxRow.uri.startswith(f"at://{DRY_RUN_DID}/"),
+        )
+    )
+    count = 0
+    for row in rows:
+        row.state, row.uri, row.cid, row.sent_at = "queued", None, None, None
+        count += 1
+    return count
