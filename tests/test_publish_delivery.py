@@ -386,3 +386,48 @@ def test_dry_run_echoes_records_and_can_be_forgotten(engine: Any) -> None:
     report = deliver_due(engine, "conf", real, now=NOW)
     assert [o.key for o in report.posted] == ["one", "two"]
     assert real.records[1].record["reply"]["root"]["uri"].startswith("at://did:plc:real/")
+
+
+def test_cards_are_drawn_at_send_time_from_the_stored_talks(demo_event: Path) -> None:
+    from livepost.config import load_settings
+    from livepost.publish.factory import make_media
+    from livepost.schedule import load_schedule
+    from livepost.store.talks import save_schedule
+
+    settings = load_settings(demo_event, environ={})
+    engine = open_database(settings.database_url)
+    assert settings.schedule_path is not None
+    schedule = load_schedule(
+        settings.schedule_path, timezone=settings.zone, day=settings.event.date
+    )
+    with session_scope(engine) as session:
+        event = ensure_event(session, settings.event_key, settings.event.name, "Europe/London")
+        save_schedule(session, settings.event_key, schedule)
+        talk_id = schedule.talks[0].id
+        add_post(
+            session,
+            event,
+            Draft(
+                "announce/x",
+                "announce",
+                T0,
+                "Up next",
+                embed={"card": {"kind": "talk", "talk_id": talk_id, "alt": "Card: the talk"}},
+            ),
+        )
+        add_post(
+            session,
+            event,
+            Draft("announce/y", "announce", T0, "Gone", embed={"card": {"talk_id": "no-such"}}),
+        )
+    publisher = DryRunPublisher()
+    report = deliver_due(
+        engine, settings.event_key, publisher, now=NOW, media=make_media(settings, engine)
+    )
+    (sent,) = publisher.records
+    image = sent.record["embed"]["images"][0]
+    assert image["alt"] == "Card: the talk"
+    assert image["aspectRatio"]["width"] > 0 and image["image"]["size"] <= 1_000_000
+    assert [(o.key, o.detail.split("\n")[0]) for o in report.failed] == [
+        ("announce/y", "the talk card cannot be drawn: no talk with id 'no-such'")
+    ]

@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING
 from livepost.publish.dryrun import DryRunPublisher
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from livepost.config import Settings
+    from livepost.model import Talk
     from livepost.publish.base import Publisher
+    from livepost.publish.records import ImageLike, Media
 
 
 def has_credentials(settings: Settings) -> bool:
@@ -41,3 +45,31 @@ def make_publisher(settings: Settings, *, dry_run: bool = False) -> Publisher:
     except BaseException:
         lock.release()
         raise
+
+
+def make_media(settings: Settings, engine: Engine) -> Media:
+    """Where the event's media come from: image paths relative to the event folder, cards drawn
+    from the stored talks with the event's card settings (``[cards]``), link cards on."""
+    from typing import Any
+
+    from livepost.publish.records import Media
+
+    talks: list[Talk] = []
+
+    def render(spec: dict[str, Any]) -> tuple[ImageLike, str]:
+        from livepost.event_cards import render_event_card
+        from livepost.talks import stored_talks
+
+        if not talks:
+            talks.extend(stored_talks(settings, engine))
+        card = render_event_card(
+            settings,
+            talks,
+            spec.get("talk_id"),
+            kind=spec.get("kind", "talk"),
+            text=spec.get("text"),
+            alt=spec.get("alt"),
+        )
+        return card, card.alt
+
+    return Media(base_dir=settings.event_dir, card_renderer=render)

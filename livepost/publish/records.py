@@ -189,7 +189,13 @@ def _images(spec: dict[str, Any], publisher: Publisher, media: Media) -> dict[st
     if card:
         if media.card_renderer is None:
             raise Rejected("this post has an image card but no card renderer was configured")
-        image, alt = media.card_renderer(card)
+        from livepost.errors import LivepostError
+
+        try:
+            image, alt = media.card_renderer(card)
+        except LivepostError as exc:
+            kind = card.get("kind", "talk")
+            raise Rejected(f"the {kind} card cannot be drawn: {exc.message}") from exc
         items.append(_image_item(image, card.get("alt") or alt, publisher))
     for entry in spec.get("images") or []:
         items.append(_image_item(_load_image(entry, media), entry.get("alt", ""), publisher))
