@@ -64,9 +64,12 @@ class SimulatedClock:
             return self._now
 
     def wait(self, wake: threading.Event, seconds: float) -> None:
+        """A full wait moves exactly ``seconds x speed`` (sleep jitter is not multiplied); a
+        wait cut short by ``wake`` moves by the real time it lasted."""
+        seconds = max(0.0, seconds)
         began = time.monotonic()
-        wake.wait(max(0.0, seconds))
-        elapsed = time.monotonic() - began
+        woken = wake.wait(seconds)
+        elapsed = min(time.monotonic() - began, seconds) if woken else seconds
         with self._lock:
             self._now += timedelta(seconds=elapsed * self.speed)
 

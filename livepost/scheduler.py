@@ -156,7 +156,9 @@ class Daemon:
         self.publisher = publisher
         self.event_key = event_key or settings.event_key
         self.clock: Clock = clock or RealClock()
-        self.media = media
+        self.media = media or event_media(
+            settings, lambda: self.talks, dry=getattr(publisher, "dry_run", True) is not False
+        )
         self.once = once
         self.until = until
         self.end_when_done = end_when_done
@@ -412,13 +414,14 @@ class Daemon:
         now = self.clock.now()
         with session_scope(self.engine) as session:
             rows = sorted(
-                session.execute(
+                (post_id, due_at)
+                for post_id, due_at in session.execute(
                     select(OutboxRow.id, OutboxRow.due_at).where(
                         OutboxRow.event_id == self._event_id,
                         OutboxRow.state == "queued",
                         OutboxRow.due_at > now,
                     )
-                ).tuples()
+                )
             )
         next_due = min((due for _id, due in rows), default=None)
         if self._scheduler is None or rows == self._jobs_seen:

@@ -102,7 +102,7 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
                 select(OutboxRow.state, func.count(OutboxRow.id))
                 .where(OutboxRow.event_id == event.id)
                 .group_by(OutboxRow.state)
-            ).tuples()
+            )
         }
         queued = list_posts(session, event, ["queued", "sending"])
         posted = sorted(
