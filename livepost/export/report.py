@@ -9,14 +9,15 @@ event's, outside any talk.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 
 from livepost.engagement import Counts
 from livepost.store.engine import session_scope
@@ -44,7 +45,7 @@ _HONORIFICS = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dam
 _WORD = re.compile(r"[\w'’]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Post:
     """One post in the report, ours or the community's (``author_*`` then name the poster)."""
 
@@ -133,6 +134,36 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+_parsed: dict[str, datetime] = {}
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A stored time as aware UTC, read raw (SQLite hands back text; PostgreSQL datetimes):
+    100,000 rows through the column type's processor cost a second."""
+    if isinstance(value, datetime):
+        return _aware(value)
+    found = _parsed.get(value)
+    if found is None:
+        if len(_parsed) > 10_000:
+            _parsed.clear()
+        found = _parsed[value] = _aware(datetime.fromisoformat(value))
+    return found
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None or value == "[]":
+        return []
+    if isinstance(value, str):
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, list) else []
+    return list(value)
+
+
+def _raw(column: Any) -> Any:
+    """The column without SQLAlchemy's result processing (see :func:`_moment`)."""
+    return type_coerce(column, Text).label(column.name)
+
+
 def _sum(posts: Sequence[Post]) -> Counts:
     return Counts(
         replies=sum(p.counts.replies for p in posts),
@@ -161,7 +192,7 @@ def _latest_counts(engine: Engine, event_id: int) -> tuple[dict[str, Counts], li
     query = (
         select(
             snap.c.uri,
-            snap.c.taken_at,
+            _raw(snap.c.taken_at),
             snap.c.replies,
             snap.c.reposts,
             snap.c.likes,
@@ -174,10 +205,11 @@ def _latest_counts(engine: Engine, event_id: int) -> tuple[dict[str, Counts], li
     latest: dict[str, Counts] = {}
     snapshots: list[Snapshot] = []
     with engine.connect() as connection:
-        for uri, taken, replies, reposts, likes, quotes, bookmarks in connection.execute(query):
+        rows = connection.execute(query).all()  # one fetchall: row by row costs a second
+        for uri, taken, replies, reposts, likes, quotes, bookmarks in rows:
             counts = Counts(replies, reposts, likes, quotes, bookmarks)
             latest[uri] = counts
-            snapshots.append((taken, uri, counts.total))
+            snapshots.append((_moment(taken), uri, counts.total))
     return latest, snapshots
 
 
@@ -193,7 +225,7 @@ def engagement_history(
             continue
         running += total - totals.get(uri, 0)
         totals[uri] = total
-        moment = _aware(taken)
+        moment = taken
         if history and history[-1][0] == moment:
             history[-1] = (moment, running)
         else:
@@ -271,43 +303,59 @@ def load_report(
                     else None,
                 )
             )
+        query = (
+            select(
+                arch.c.uri,
+                arch.c.cid,
+                arch.c.text,
+                _raw(arch.c.created_at),
+                arch.c.author_did,
+                arch.c.author_handle,
+                arch.c.author_name,
+                arch.c.source,
+                arch.c.matched_tag,
+                _raw(arch.c.links),
+                _raw(arch.c.image_alts),
+                arch.c.reply_parent,
+                arch.c.reply_root,
+            )
+            .where(arch.c.event_id == event_id)
+            .order_by(arch.c.created_at, arch.c.id)
+        )
+        # plain tuples: a Row's attribute access by name costs a second on 100,000 rows
         community = [
             Post(
-                uri=r.uri,
-                ours=False,
-                text=r.text,
-                created_at=_aware(r.created_at),
-                counts=latest.get(r.uri, zero),
-                author_did=r.author_did,
-                author_handle=r.author_handle,
-                author_name=r.author_name,
-                cid=r.cid,
-                source=r.source,
-                matched_tag=r.matched_tag,
-                links=list(r.links or []),
-                image_alts=list(r.image_alts or []),
-                reply_parent=r.reply_parent,
-                reply_root=r.reply_root,
+                uri,
+                False,
+                text,
+                _moment(created),
+                latest.get(uri, zero),
+                did,
+                handle,
+                name,
+                cid=cid,
+                source=source,
+                matched_tag=tag,
+                links=_json_list(links),
+                image_alts=_json_list(alts),
+                reply_parent=parent,
+                reply_root=root,
             )
-            for r in connection.execute(
-                select(
-                    arch.c.uri,
-                    arch.c.cid,
-                    arch.c.text,
-                    arch.c.created_at,
-                    arch.c.author_did,
-                    arch.c.author_handle,
-                    arch.c.author_name,
-                    arch.c.source,
-                    arch.c.matched_tag,
-                    arch.c.links,
-                    arch.c.image_alts,
-                    arch.c.reply_parent,
-                    arch.c.reply_root,
-                )
-                .where(arch.c.event_id == event_id)
-                .order_by(arch.c.created_at, arch.c.id)
-            )
+            for (
+                uri,
+                cid,
+                text,
+                created,
+                did,
+                handle,
+                name,
+                source,
+                tag,
+                links,
+                alts,
+                parent,
+                root,
+            ) in connection.execute(query).all()
         ]
     assign_talks(community, ours, talks)
     return build_report(
@@ -354,6 +402,13 @@ def assign_talks(community: Sequence[Post], ours: Sequence[Post], talks: Sequenc
     """Set ``talk`` and ``talk_reason`` of each community post (see the module docstring)."""
     talk_by_uri = {p.uri: p.talk for p in ours if p.talk}
     needles = [_needles(t) for t in talks if t.kind == "talk"]
+    phrases = [(phrase, n.talk_id) for n in needles for phrase in n.phrases]
+    words = [
+        (word, re.compile(rf"(?<![\w'’]){re.escape(word)}(?![\w'’])"), n.talk_id)
+        for n in needles
+        for word in sorted(n.words)
+    ]
+    order = {n.talk_id: i for i, n in enumerate(needles)}
     windows = sorted(
         ((t.start, t.end + AFTER_TALK, t.id) for t in talks if t.kind == "talk"),
         key=lambda w: w[0],
@@ -367,17 +422,11 @@ def assign_talks(community: Sequence[Post], ours: Sequence[Post], talks: Sequenc
             continue
         running = [tid for start, end, tid in windows if start <= post.created_at < end]
         text = post.text.casefold()
-        words: set[str] | None = None
-        named: list[str] = []
-        for needle in needles:
-            if any(phrase in text for phrase in needle.phrases):
-                named.append(needle.talk_id)
-                continue
-            if needle.words:
-                if words is None:
-                    words = set(_WORD.findall(text))
-                if needle.words & words:
-                    named.append(needle.talk_id)
+        found = {tid for phrase, tid in phrases if phrase in text}
+        for word, pattern, tid in words:  # a cheap substring test first, the regex to confirm
+            if tid not in found and word in text and pattern.search(text):
+                found.add(tid)
+        named = sorted(found, key=order.__getitem__)
         if named:
             during = [tid for tid in named if tid in running]
             post.talk, post.talk_reason = (during or named)[0], "mention"
