@@ -446,6 +446,26 @@ def test_checks_show_the_doctor_output(client: TestClient) -> None:
     assert '<p class="check-detail">14 talks and 4 breaks imported</p>' in results
     assert "LIVEPOST_HANDLE and LIVEPOST_APP_PASSWORD not set: livepost can only dry-run" in results
     assert "Usable, with warnings." in results
+    assert "livepost run is not running: queued posts wait until it is" in results
+    assert "<strong>Fix:</strong> Start it in the event folder with: livepost run" in results
+
+
+def test_checks_see_a_running_daemon(client: TestClient, settings: Settings) -> None:
+    import os
+
+    from livepost.runlock import RunLock
+
+    engine = open_database(settings.database_url)
+    try:
+        with RunLock(engine, settings.event_key):  # what livepost run holds while it runs
+            results = client.get("/checks/results").text
+    finally:
+        engine.dispose()
+    assert re.search(
+        rf'<p class="check-detail">livepost run is running \(pid {os.getpid()}, since '
+        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\)</p>",
+        results,
+    ), results
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -504,3 +524,46 @@ def test_livepost_serve_prints_the_address_and_serves_it(demo_event: Path) -> No
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+
+def test_every_colour_pair_of_the_style_sheet_meets_wcag_aa() -> None:
+    from livepost.cards.themes import contrast_ratio
+    from livepost.web.app import STATIC
+
+    css = (STATIC / "console.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    colours["white"] = "#ffffff"
+    pairs = [
+        ("text", "surface"),
+        ("text", "bg"),
+        ("muted", "surface"),
+        ("muted", "bg"),
+        ("accent", "surface"),
+        ("accent", "bg"),
+        ("danger", "surface"),
+        ("white", "accent"),
+        ("white", "accent-dark"),
+        ("white", "live"),
+        ("white", "brand"),
+        ("live", "surface"),
+        ("ok-fg", "ok-bg"),
+        ("queued-fg", "queued-bg"),
+        ("fail-fg", "fail-bg"),
+        ("missed-fg", "missed-bg"),
+        ("sending-fg", "sending-bg"),
+        ("off-fg", "off-bg"),
+        ("fail-fg", "surface"),
+        ("muted", "missed-bg"),
+        ("text", "missed-bg"),
+    ]
+    weak = {
+        f"{a} on {b}": round(contrast_ratio(colours[a], colours[b]), 2)
+        for a, b in pairs
+        if contrast_ratio(colours[a], colours[b]) < 4.5
+    }
+    assert weak == {}
+    nav = re.search(r"\.top nav a \{[^}]*color: (#[0-9a-f]{6})", css)
+    assert nav and contrast_ratio(nav.group(1), colours["brand"]) >= 4.5

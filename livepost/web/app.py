@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from livepost.config import Settings
+    from livepost.doctor import Check
 
 STATIC = Path(__file__).resolve().parent / "static"
 POLL_SECONDS = 3
@@ -405,7 +406,29 @@ class _Pages:
                 settings.event_dir, database_url=settings.database_url, online=self.online_checks
             )
         )
+        checks.append(await run_in_threadpool(_daemon_check, self.console))
         return HTMLResponse(render_page("_checks.html", checks=checks))
+
+
+def _daemon_check(console: Console) -> Check:
+    """Whether ``livepost run`` is sending for this event (asked only when Checks is opened:
+    the probe takes the daemon's lock for a moment)."""
+    from livepost.doctor import Check
+
+    try:
+        from livepost.status import daemon_state
+
+        state = daemon_state(console.engine, console.settings.event_key)
+    except (ImportError, LivepostError) as exc:
+        return Check("daemon", "warn", f"cannot tell whether livepost run is running ({exc})")
+    if state.startswith("running"):
+        return Check("daemon", "ok", f"livepost run is {state}")
+    return Check(
+        "daemon",
+        "warn",
+        "livepost run is not running: queued posts wait until it is",
+        "Start it in the event folder with: livepost run",
+    )
 
 
 def _day_param(request: Request) -> date | None:
