@@ -183,9 +183,7 @@ class _Pages:
         view = await run_in_threadpool(today_view, self.console, day)
         url = f"/today/timeline?day={view.day.isoformat()}"
         timeline = self.polled(request, "_timeline.html", url, view=view, id="timeline")
-        return self.page(
-            request, "today.html", active="today", view=view, timeline=timeline, paused=False
-        )
+        return self.page(request, "today.html", active="today", view=view, timeline=timeline)
 
     async def timeline(self, request: Request) -> Response:
         from livepost.web.today import today_view

@@ -9,6 +9,7 @@ there too, with its alt text.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -203,7 +204,8 @@ def draw_card(console: Console, kind: str, talk_id: str, text: str = "") -> Card
     settings = console.settings
     assets = settings.event_dir / "assets"
     key = (kind, repr(talk), text.strip(), repr(settings.event), tuple(settings.template_dirs))
-    card = _CARDS.get(key)
+    with _CARDS_LOCK:
+        card = _CARDS.get(key)
     if card is None:
         from livepost.cards import CardEvent, render_card
 
@@ -221,14 +223,16 @@ def draw_card(console: Console, kind: str, talk_id: str, text: str = "") -> Card
             template_dirs=settings.template_dirs,
             asset_dirs=[assets] if assets.is_dir() else [],
         )
-        if len(_CARDS) >= 32:
-            _CARDS.pop(next(iter(_CARDS)))
-        _CARDS[key] = card
+        with _CARDS_LOCK:
+            if len(_CARDS) >= 32:
+                _CARDS.pop(next(iter(_CARDS)))
+            _CARDS[key] = card
     return card
 
 
 #: recently drawn cards (the preview asks for the same card on every keystroke pause)
 _CARDS: dict[tuple[object, ...], Card] = {}
+_CARDS_LOCK = threading.Lock()  # requests run in a thread pool
 
 
 def _logo(assets: Path) -> Path | None:
