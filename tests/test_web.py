@@ -567,3 +567,33 @@ def test_every_colour_pair_of_the_style_sheet_meets_wcag_aa() -> None:
     assert weak == {}
     nav = re.search(r"\.top nav a \{[^}]*color: (#[0-9a-f]{6})", css)
     assert nav and contrast_ratio(nav.group(1), colours["brand"]) >= 4.5
+
+
+def test_livepost_serve_on_a_taken_port_says_so(demo_event: Path) -> None:
+    from tests.clirunner import run_livepost
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_livepost("--event", demo_event, "serve", "--port", str(port))
+    assert done.code == 3
+    assert done.out == ""
+    assert done.err == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+        "Another program (or another livepost serve) uses that port: choose another with "
+        "--port, or check the --host address.\n"
+    )
+
+
+def test_pick_day_prefers_today_then_the_next_programme_day() -> None:
+    from datetime import date
+
+    from livepost.web.today import pick_day
+
+    days = [date(2026, 6, 18), date(2026, 6, 19)]
+    assert pick_day(days, date(2026, 6, 19), None) == date(2026, 6, 19)
+    assert pick_day(days, date(2026, 6, 1), None) == date(2026, 6, 18)
+    assert pick_day(days, date(2026, 11, 22), None) == date(2026, 6, 19)
+    assert pick_day(days, date(2026, 11, 22), date(2026, 6, 18)) == date(2026, 6, 18)
+    assert pick_day([], date(2026, 11, 22), None) == date(2026, 11, 22)

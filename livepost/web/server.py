@@ -65,27 +65,34 @@ def serve(
     """Open the database, print the address, and serve until interrupted."""
     import uvicorn
 
-    from livepost.errors import ConfigError
     from livepost.web.app import create_app
     from livepost.web.security import new_token
 
     token = token or new_token()
+    check_port(host, port)
     app = create_app(settings, token=token, port=port)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
-    server = uvicorn.Server(config)
     for line in startup_lines(host, port, token, settings.event.name):
         echo(line)
-    try:
-        server.run()
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-            hint="Another program uses that port: choose another with --port.",
-        ) from exc
-    if getattr(server, "started", True) is False:
-        raise ConfigError(
-            f"cannot listen on {host}:{port}",
-            hint="Another program probably uses that port: choose another with --port.",
-        )
+    uvicorn.Server(config).run()
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail with a clear message, before printing an address, if ``host:port`` is taken."""
+    import socket
+
+    from livepost.errors import ConfigError
+
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                hint="Another program (or another livepost serve) uses that port: "
+                "choose another with --port, or check the --host address.",
+            ) from None
