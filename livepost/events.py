@@ -16,7 +16,9 @@ livepost.db
 livepost.db-*
 .env
 *.session
-session.json
+.livepost-session
+.livepost-writer-*.lock
+uploads/
 """
 
 

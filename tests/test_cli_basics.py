@@ -42,7 +42,7 @@ def test_init_creates_event_folder(tmp_path: Path) -> None:
     }
     assert (folder / "notes").is_dir()
     ignored = (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert {"livepost.db", ".env", "*.session"} <= set(ignored)
+    assert {"livepost.db", ".env", ".livepost-session", ".livepost-writer-*.lock"} <= set(ignored)
     again = run_livepost("init", folder, "--name", "X", "--hashtag", "x")
     assert again.code == 3
     assert again.err == (
