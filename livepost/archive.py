@@ -339,29 +339,51 @@ def sync_engagement(
     progress: Progress | None = None,
     ours: set[str] | None = None,
 ) -> SyncReport:
-    """Read the counts of ``uris``, 25 per call, one committed snapshot batch per call."""
+    """Read the counts of ``uris``, 25 per call, one committed snapshot batch per call.
+
+    The next batch is fetched while the current one is written, so the sync takes about as long
+    as the getPosts calls alone.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     report = SyncReport()
     total = len(uris)
     if progress:
         progress(0, total)
-    for start in range(0, total, BATCH):
-        batch = uris[start : start + BATCH]
-        posts = reader.posts(batch)
-        report.get_posts_calls += 1
-        found = {post.uri: post for post in posts}
-        with session_scope(engine) as session:
-            event = load_event(session, event_key)
-            report.snapshots += save_snapshots(
-                session, event, ((uri, found[uri].counts) for uri in batch if uri in found), clock()
-            )
-        report.posts_read += sum(
-            1 for uri in batch if uri in found and (ours is None or uri in ours)
+    with session_scope(engine) as session:
+        event = load_event(session, event_key)  # only its id is used: safe outside the session
+    batches = [uris[start : start + BATCH] for start in range(0, total, BATCH)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="getPosts") as pool:
+        pending: Future[list[RemotePost]] | None = (
+            pool.submit(reader.posts, batches[0]) if batches else None
         )
-        report.missing += [
-            uri for uri in batch if uri not in found and (ours is None or uri in ours)
-        ]
-        if progress:
-            progress(min(start + BATCH, total), total)
+        done = 0
+        for index, batch in enumerate(batches):
+            assert pending is not None
+            posts = pending.result()  # a failure (or Ctrl-C) here keeps the batches saved so far
+            pending = (
+                pool.submit(reader.posts, batches[index + 1]) if index + 1 < len(batches) else None
+            )
+            report.get_posts_calls += 1
+            found = {post.uri: post for post in posts}
+            with session_scope(engine) as session:
+                report.snapshots += save_snapshots(
+                    session,
+                    event,
+                    ((uri, found[uri].counts) for uri in batch if uri in found),
+                    clock(),
+                )
+            for uri in batch:
+                if ours is None or uri in ours:
+                    if uri in found:
+                        report.posts_read += 1
+                    else:
+                        report.missing.append(uri)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        if pending is not None:
+            pending.cancel()
     return report
 
 
