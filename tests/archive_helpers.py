@@ -24,11 +24,11 @@ EVENT_KEY = "ccpr-conference-2026"
 SYNCED_AT = datetime(2026, 6, 19, 17, 0, tzinfo=UTC)
 
 
-def demo_engine(folder: Path) -> Engine:
-    """A fresh SQLite database holding the demo event's programme."""
+def demo_engine(folder: Path, url: str | None = None) -> Engine:
+    """A fresh database (SQLite in ``folder`` unless ``url``) holding the demo programme."""
     from zoneinfo import ZoneInfo
 
-    engine = open_database(default_database_url(folder))
+    engine = open_database(url or default_database_url(folder))
     schedule = load_schedule(DEMO / "schedule.yaml", timezone=ZoneInfo("Europe/London"), day=None)
     assign_ids(schedule.talks)
     with session_scope(engine) as session:

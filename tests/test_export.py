@@ -413,3 +413,23 @@ def test_html_report_in_headless_chromium(seed_engine: Engine, tmp_path: Path) -
             colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
             assert colours is not None and len(colours) > 50  # text and charts, not a blank page
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_exports_read_the_same_from_sqlite_and_postgresql(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = demo_engine(tmp_path, database_url)
+    try:
+        save_remote(engine, seed_posts())
+        paths = write_all(engine, tmp_path)
+    finally:
+        engine.dispose()
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert len(data["community"]) == 30
+    assert data["event"]["totals"]["likes"] == 22
+    assert data["event"]["last_sync"] == "2026-06-19T17:00:00Z"
+    intile = next(c for c in data["community"] if c["text"].startswith("A framework"))
+    assert intile["links"] == ["https://ordo.open.ac.uk/articles/dat..."]
+    assert intile["created_at"] == "2026-06-18T16:06:00Z"
+    patterns = next(c for c in data["community"] if c["text"].startswith("Patterns"))
+    assert patterns["image_alts"] == [""]
