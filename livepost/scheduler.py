@@ -7,8 +7,8 @@ The outbox is the truth; everything else is derived from it and may be thrown aw
   outbox changes. A job carries nothing but the event key: when it fires, the main loop wakes and
   asks the outbox what is due. Losing every job loses nothing.
 * The main loop (one thread: sending, the only writer of post states here) runs a *step* when a
-  job fires, when a notes file changes, and at least every second (``queue`` commands from other
-  terminals, ``queue pause``): re-plan if the programme or the notes changed, mark what is too
+  job fires, when a notes file changes, and at least every two seconds (``queue`` commands from
+  other terminals, ``queue pause``): re-plan if the programme or the notes changed, mark what is too
   late ``missed``, send what is due one post at a time, re-arm the wake-ups.
 * Lateness is decided here, against the outbox, not by APScheduler: a post less than
   ``[plan] grace_minutes`` late is sent; a later one (livepost was not running, the laptop slept)
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0  # the database and the notes folder are looked at this often, at least
+POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often, at least
 REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
 
@@ -223,14 +223,16 @@ class Daemon:
         return self.summary
 
     def _loop(self) -> None:
+        first = True
         while not self.stopping:
             self._wake.clear()
             now = self.clock.now()
             if self.until is not None and now >= self.until:
                 break
             self._maybe_replan(now)
-            self._mark_missed(now)
-            self._deliver()
+            if self._mark_missed(now) or first:
+                self._deliver()  # the first time also recovers posts left in "sending"
+            first = False
             if self.once or self.stopping:
                 break
             next_due = self._rearm()
@@ -313,17 +315,28 @@ class Daemon:
 
     # --- sending ----------------------------------------------------------------------------
 
-    def _mark_missed(self, now: datetime) -> None:
+    def _mark_missed(self, now: datetime) -> bool:
+        """Mark what is too late; whether anything is left to send now (or being sent)."""
         from livepost.store.engine import session_scope
+        from livepost.store.models import EventRow
 
         with session_scope(self.engine) as session:
             missed = [
                 (row.key, row.due_at, why)
                 for row, why in mark_late_missed(session, self._event_id, now, self.grace)
             ]
+            event = session.get(EventRow, self._event_id)
+            assert event is not None
+            busy = session.scalar(
+                select(func.count(OutboxRow.id)).where(
+                    OutboxRow.event_id == self._event_id, OutboxRow.state == "sending"
+                )
+            )
+            pending = bool(busy) or bool(due_posts(session, event, now))
         for key, due_at, why in missed:
             self.echo(f"{self._clock_text(due_at)} MISSED {key}: {why}")
             self.summary.missed.append((key, why))
+        return pending
 
     def _deliver(self) -> None:
         from livepost.publish.delivery import deliver_due
