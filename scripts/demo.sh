@@ -11,3 +11,8 @@ lp schedule import
 lp schedule show
 lp notes check
 lp doctor --offline
+lp plan --day 2026-06-18
+# Replay the whole demo day 300 times faster (about two minutes), sending nothing: each post is
+# printed as it would go out, then a summary. No account is needed (the rehearsal never touches
+# the real queue).
+lp run --dry-run --speed 300
