@@ -44,9 +44,7 @@ def main() -> None:
     heavy = subprocess.run(
         [python, "-X", "importtime", "-m", "livepost", "--help"], capture_output=True, text=True
     ).stderr
-    loaded = [
-        m for m in ("atproto", "PIL", "sqlalchemy") if re.search(rf"\|\s+{m}$", heavy, re.M)
-    ]
+    loaded = [m for m in ("atproto", "PIL", "sqlalchemy") if re.search(rf"\|\s+{m}$", heavy, re.M)]
     print(f"heavy modules imported by --help: {', '.join(loaded) or 'none'}")
     print("target: livepost --help under 1.5x")
 
