@@ -68,8 +68,9 @@ def plan_warnings(
         late = [d for d in past if now - d > timedelta(minutes=grace_minutes)]
         warnings.append(
             f"{len(past)} queued post(s) are planned in the past (earliest "
-            f"{past[0].astimezone(zone):%Y-%m-%d %H:%M}); livepost run sends those less than "
-            f"{grace_minutes} min late and marks the other {len(late)} missed."
+            f"{past[0].astimezone(zone):%Y-%m-%d %H:%M}): livepost run would send "
+            f"{len(past) - len(late)} (less than {grace_minutes} min late) and mark {len(late)} "
+            "missed."
         )
     for key in held:
         warnings.append(
