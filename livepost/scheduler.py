@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from livepost.clock import Clock, RealClock, SimulatedClock
-from livepost.errors import ConfigError, NotesError
+from livepost.errors import ConfigError, LivepostError, NotesError
 from livepost.outbox import due_posts, mark_missed
 from livepost.store.models import OutboxRow, TalkRow
 
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often, at least
 REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
+ARCHIVE_EVERY = timedelta(minutes=1)  # how often to ask the archive what is due ([archive] decides)
 
 #: event key -> the daemon running it in this process (what a wake-up job reaches)
 _RUNNING: dict[str, Daemon] = {}
@@ -150,6 +151,7 @@ class Daemon:
         poll_seconds: float = POLL_SECONDS,
         use_scheduler: bool = True,
         prepare: Callable[[], None] | None = None,
+        archive_every: timedelta = ARCHIVE_EVERY,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -180,6 +182,8 @@ class Daemon:
         self._notes_problem: str | None = None
         self._retry_at: datetime | None = None
         self._paused_said = False
+        self._archived_at: datetime | None = None
+        self.archive_every = archive_every
 
     # --- control (any thread) ---------------------------------------------------------------
 
@@ -233,6 +237,7 @@ class Daemon:
             if self._mark_missed(now) or first:
                 self._deliver()  # the first time also recovers posts left in "sending"
             first = False
+            self._maybe_archive(self.clock.now())
             if self.once or self.stopping:
                 break
             next_due = self._rearm()
@@ -368,6 +373,40 @@ class Daemon:
                 return
             if not (report.posted or report.failed or report.recovered or report.requeued):
                 return
+
+    def _maybe_archive(self, now: datetime) -> None:
+        """Keep the engagement archive fresh while running for real (never in a dry run).
+
+        It reuses the publisher's logged-in client: one process, one session per account, so the
+        rotating refresh token is never used twice.
+        """
+        client = getattr(self.publisher, "client", None)
+        if client is None or getattr(self.publisher, "dry_run", True) is not False:
+            return
+        if self._archived_at is not None and now - self._archived_at < self.archive_every:
+            return
+        self._archived_at = now
+        from livepost.archive import sync_due
+
+        try:
+            report = sync_due(
+                self.engine,
+                self.event_key,
+                client,
+                now,
+                hashtags=self.settings.event.hashtags,
+                config=self.settings.archive,
+            )
+        except LivepostError as exc:
+            self.echo(f"archive sync skipped (tried again in a minute): {exc.message}")
+            return
+        if report.snapshots or report.new_community or report.new_replies:
+            log.info(
+                "archive: %d counts, %d replies, %d community posts",
+                report.snapshots,
+                report.new_replies,
+                report.new_community,
+            )
 
     def _echo_sent(self, post_id: int) -> None:
         from livepost.store.engine import session_scope

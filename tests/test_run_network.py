@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from atproto import Client
+from sqlalchemy import text as sql
 
 from livepost.config import load_settings
 from livepost.devtools.bluesky_network import LocalNetwork
@@ -75,6 +76,7 @@ def test_three_short_talks_run_end_to_end_with_whole_threads(
             until=start + timedelta(seconds=60),
             end_when_done=True,
             echo=lines.append,
+            archive_every=timedelta(seconds=3),
         ).run()
     finally:
         publisher.close()  # type: ignore[attr-defined]
@@ -102,6 +104,12 @@ def test_three_short_talks_run_end_to_end_with_whole_threads(
             for r in rows
         }
     assert max(lateness) < 5, lateness
+    with engine.connect() as connection:  # the daemon kept the engagement archive by itself
+        snapshotted = set(
+            connection.execute(sql("select distinct uri from engagement_snapshots")).scalars()
+        )
+    assert snapshotted, "the running daemon took no engagement snapshot"
+    assert snapshotted <= {r.uri for r in rows}
 
     reader = Client(bluesky_network.pds_url)
     reader.login(account.handle, account.password, fetch_bsky_profile=False)
