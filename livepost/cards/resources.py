@@ -1,23 +1,12 @@
-"""Where built-in templates and assets live: inside the wheel, or at the top of a checkout.
-
-The wheel force-includes the repository's ``templates/`` and ``assets/`` as
-``livepost/_data/templates`` and ``livepost/_data/assets`` (see pyproject.toml); a checkout or an
-editable install has them next to the package.
-"""
+"""Where card layouts and fonts are looked up: the event's folders first, then the built-in ones
+(:func:`livepost.resources.builtin_dir`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import livepost
-
-
-def builtin_dir(name: str) -> Path:
-    """The built-in ``templates`` or ``assets`` folder."""
-    package = Path(livepost.__file__).resolve().parent
-    packaged = package / "_data" / name
-    return packaged if packaged.is_dir() else package.parent / name
+from livepost.resources import builtin_dir
 
 
 def card_template_dirs(template_dirs: Sequence[Path] = ()) -> list[Path]:

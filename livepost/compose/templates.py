@@ -16,8 +16,8 @@ from typing import Any
 
 import jinja2
 
-import livepost
 from livepost.errors import InputError, LivepostError
+from livepost.resources import builtin_dir, template_environment
 
 POST_KINDS = (
     "announcement",
@@ -32,9 +32,7 @@ POST_KINDS = (
 
 def builtin_templates_dir() -> Path:
     """The default templates: inside the wheel (``_data``) or the repository's ``templates/``."""
-    package = Path(livepost.__file__).parent
-    installed = package / "_data" / "templates"
-    return installed if installed.is_dir() else package.parent / "templates"
+    return builtin_dir("templates")
 
 
 def _clock(value: datetime) -> str:
@@ -44,16 +42,7 @@ def _clock(value: datetime) -> str:
 
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in dirs]
-    loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
+    env = template_environment(dirs, autoescape=False)  # posts are plain text
     env.filters["clock"] = _clock
     return env
 

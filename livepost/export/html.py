@@ -169,17 +169,9 @@ def _safe_href(url: str) -> str | None:
 
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    from livepost.compose.templates import builtin_templates_dir
+    from livepost.resources import template_environment
 
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in dirs]
-    loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment(dirs, autoescape=True)
     env.filters["safe_href"] = _safe_href
     return env
 

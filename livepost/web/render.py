@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from livepost.cards.resources import builtin_dir
+from livepost.resources import builtin_dir
 
 #: state -> (label, css class); the label is shown, so the colour is never the only signal
 STATE_LABELS = {
