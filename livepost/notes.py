@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
-import regex
-
+from livepost.compose.text import grapheme_count
 from livepost.errors import NotesError
 from livepost.schedule.identify import closest_ids
 
@@ -128,11 +127,6 @@ def check_notes(notes_dir: Path, talk_ids: set[str], max_graphemes: int = 300) -
         for snippet in snippets:
             problems.extend(_snippet_problems(path, snippet, max_graphemes))
     return problems
-
-
-def grapheme_count(text: str) -> int:
-    """User-perceived characters, as Bluesky counts them (an emoji with modifiers is one)."""
-    return len(regex.findall(r"\X", text))
 
 
 def _read(path: Path) -> str:
