@@ -43,6 +43,7 @@ class Talk:
     url: str | None = None
     source_id: str | None = None
     hashtags: list[str] = field(default_factory=list)
+    lead_minutes: int | None = None  # announce this long before the start (None: the event's)
     id: str = ""
     withdrawn: bool = False
 

@@ -229,7 +229,8 @@ class _Planner:
     # --- talks --------------------------------------------------------------------------------
 
     def talk(self, talk: Talk, snippets: Sequence[Snippet]) -> None:
-        announce_at = talk.start - timedelta(minutes=self.options.lead_minutes)
+        lead = self.options.lead_minutes if talk.lead_minutes is None else talk.lead_minutes
+        announce_at = talk.start - timedelta(minutes=lead)
         key = f"announce/{talk.id}"
         embed = None
         if talk.kind == "talk":

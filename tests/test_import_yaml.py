@@ -229,6 +229,7 @@ def test_dump_round_trips_the_fixture_with_local_clock_times() -> None:
         "hashtags": ["policemisconduct", "ccpr"],
         "abstract": "How early warning signs of misconduct are missed,\n"
         "and what supervisors can do about them.",
+        "lead_minutes": 10,
     }
     assert "abstract: |-\n" in text  # multi-line text as a block
     again = _round_trip(schedule)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from livepost.schedule import load_schedule
 from livepost.schedule.identify import assign_ids
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event, save_schedule
+from tests.clirunner import run_livepost
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -512,3 +514,18 @@ def test_plan_cli_json_and_preview_cards(demo_event: Path, tmp_path: Path) -> No
     assert "9 planned posts." in shown.out
     assert sorted(p.name for p in out.iterdir()) == ["child-first-criminal-justice.png"]
     assert (out / "child-first-criminal-justice.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_talk_can_have_its_own_lead_time(demo_event: Path) -> None:
+    """`lead_minutes` on a talk in the programme beats the event's [plan] lead_minutes."""
+    schedule = demo_event / "schedule.yaml"
+    text = schedule.read_text(encoding="utf-8")
+    pinned = "  - id: red-flags-police-misconduct\n"
+    assert pinned in text
+    schedule.write_text(text.replace(pinned, pinned + "    lead_minutes: 15\n"), encoding="utf-8")
+    assert run_livepost("--event", demo_event, "schedule", "import").code == 0
+    result = run_livepost("--event", demo_event, "plan", "--json")
+    assert result.code == 0, result.err
+    at = {p["key"]: p["at"] for p in json.loads(result.out)}
+    assert at["announce/red-flags-police-misconduct"] == "2026-06-18T15:30:00+01:00"  # 15:45 - 15
+    assert at["announce/child-first-criminal-justice"] == "2026-06-18T14:40:00+01:00"  # 14:45 - 5

@@ -131,7 +131,7 @@ class TalkModel(_Model):
     language: _Text | None = None
     url: _Text | None = None
     source_id: _Text | None = None
-    lead_minutes: NonNegativeInt | None = None  # accepted; not used by livepost yet
+    lead_minutes: NonNegativeInt | None = None  # this talk's announcement lead time
 
     @model_validator(mode="after")
     def _one_end(self) -> TalkModel:
@@ -248,6 +248,7 @@ def _talk(
         url=item.url,
         source_id=item.source_id,
         hashtags=list(item.hashtags),
+        lead_minutes=item.lead_minutes,
         id=item.id or "",
     )
 
@@ -345,4 +346,6 @@ def _entry(talk: Talk, row: dict[str, Any]) -> dict[str, Any]:
         "abstract": talk.abstract,
     }
     entry.update({key: value for key, value in optional.items() if value})
+    if talk.lead_minutes is not None:  # 0 is a meaningful value
+        entry["lead_minutes"] = talk.lead_minutes
     return entry

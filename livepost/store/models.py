@@ -154,6 +154,7 @@ class TalkRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(String(300))
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lead_minutes: Mapped[int | None] = mapped_column(Integer)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 

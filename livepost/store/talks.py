@@ -36,6 +36,7 @@ COMPARED_FIELDS: tuple[str, ...] = (
     "url",
     "source_id",
     "hashtags",
+    "lead_minutes",
     "withdrawn",
 )
 
@@ -189,6 +190,7 @@ def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tupl
             t.url,
             t.source_id,
             t.hashtags,
+            t.lead_minutes,
             t.withdrawn,
         )
         .select_from(_TALKS.outerjoin(_ROOMS, t.room_id == r.id))
@@ -226,6 +228,7 @@ def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tupl
                 url=url,
                 source_id=source_id,
                 hashtags=list(hashtags or []),
+                lead_minutes=lead_minutes,
                 id=talk_id,
                 withdrawn=withdrawn,
             ),
@@ -244,6 +247,7 @@ def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tupl
             url,
             source_id,
             hashtags,
+            lead_minutes,
             withdrawn,
         ) in connection.execute(query).all()
     ]
@@ -312,6 +316,7 @@ def _row_values(talk: Talk, room_ids: dict[str, int], now: datetime) -> dict[str
         "url": talk.url,
         "source_id": talk.source_id,
         "hashtags": list(talk.hashtags),
+        "lead_minutes": talk.lead_minutes,
         "withdrawn": False,
         "updated_at": now,
     }
