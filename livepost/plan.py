@@ -186,6 +186,7 @@ class _Planner:
             langs=list(langs) if langs else event.langs,
             template_dirs=self.settings.template_dirs,
             numbering=self.options.numbering,
+            tags_in_record=self.options.tags_in_record,
         )
 
     def _add(
@@ -377,4 +378,5 @@ class _Planner:
             langs=event.langs,
             template_dirs=self.settings.template_dirs,
             numbering=self.options.numbering,
+            tags_in_record=self.options.tags_in_record,
         )

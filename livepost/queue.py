@@ -103,6 +103,7 @@ def queue_post(
         langs=event.langs,
         template_dirs=settings.template_dirs,
         numbering=settings.plan.numbering,
+        tags_in_record=settings.plan.tags_in_record,
     )
     parent_key = f"announce/{talk.id}" if talk else None
     if parent_key is not None:

@@ -529,3 +529,25 @@ def test_a_talk_can_have_its_own_lead_time(demo_event: Path) -> None:
     at = {p["key"]: p["at"] for p in json.loads(result.out)}
     assert at["announce/red-flags-police-misconduct"] == "2026-06-18T15:30:00+01:00"  # 15:45 - 15
     assert at["announce/child-first-criminal-justice"] == "2026-06-18T14:40:00+01:00"  # 14:45 - 5
+
+
+def test_tags_in_record_keeps_a_full_snippet_in_one_post(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    talks = [_talk("a", START, 60)]
+    text = " ".join(["word"] * 59) + " end."  # 299 graphemes: no room for "\n#tev"
+    snippets = {"a": [_snippet("a", 0, text)]}
+    split = plan(
+        _settings(tmp_path, "[plan]\nday_posts = false\nwrapup = false\n"),
+        talks,
+        snippets,
+    )
+    assert [p.key for p in split] == ["announce/a", "snippet/a/1", "snippet/a/1#2"]
+    inside = plan(
+        _settings(
+            tmp_path / "t", "[plan]\nday_posts = false\nwrapup = false\ntags_in_record = true\n"
+        ),
+        talks,
+        snippets,
+    )
+    snippet = [p for p in inside if p.key.startswith("snippet/")]
+    assert [(p.key, p.text, p.tags) for p in snippet] == [("snippet/a/1", text, ["tev"])]
