@@ -116,6 +116,8 @@ class PlanSection(BaseModel):
     closing_minutes: int = Field(default=0, ge=0, le=720)
     #: number the parts of a snippet that is split into several posts ("1/3")
     numbering: bool = False
+    #: a post due together with replies under it goes out with them in one applyWrites call
+    atomic_threads: bool = False
     #: when text and hashtags do not fit one post, put the hashtags in the record's ``tags``
     #: field (searchable, not shown in the text) instead of splitting the text into a thread
     tags_in_record: bool = False

@@ -352,7 +352,13 @@ class Daemon:
         while not self.stopping:
             now = self.clock.now()
             report = deliver_due(
-                self.engine, self.event_key, self.publisher, now=now, limit=1, media=self.media
+                self.engine,
+                self.event_key,
+                self.publisher,
+                now=now,
+                limit=1,
+                media=self.media,
+                atomic_threads=self.settings.plan.atomic_threads,
             )
             if report.paused:
                 if not self._paused_said:

@@ -23,7 +23,12 @@ def main(folder: str) -> int:
     publisher = make_publisher(settings)
     try:
         report = deliver_due(
-            engine, settings.event_key, publisher, now=datetime.now(UTC), retry_delays=(0.5,)
+            engine,
+            settings.event_key,
+            publisher,
+            now=datetime.now(UTC),
+            retry_delays=(0.5,),
+            atomic_threads=settings.plan.atomic_threads,
         )
     finally:
         publisher.close()

@@ -1,20 +1,29 @@
 """The Bluesky publisher: createRecord with livepost's own rkey, getRecord, uploadBlob, handles.
 
 Records and blob refs travel as lexicon JSON, as :mod:`livepost.publish.records` builds them.
+``applyWrites`` (atomic threads) sends that JSON byte for byte, bypassing the SDK's models (they
+add ``$type`` to nested objects), so the PDS stores exactly the record whose CID was precomputed.
 Every SDK failure becomes one of the publisher outcomes (:mod:`livepost.bluesky.errors`); the
 SDK itself never retries, so neither does this class: the delivery loop decides.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from atproto import Client
+from atproto import Client, models
 from atproto.exceptions import RequestErrorBase
 
 from livepost.bluesky.errors import classify, error_parts
-from livepost.publish.base import POST_COLLECTION, Blob, StrongRef
+from livepost.publish.base import (
+    MAX_WRITES,
+    POST_COLLECTION,
+    Blob,
+    StrongRef,
+    UnknownOutcome,
+)
 from livepost.publish.lock import WriterLock
 
 T = TypeVar("T")
@@ -51,6 +60,45 @@ class BlueskyPublisher:
             "createRecord", lambda: self.client.com.atproto.repo.create_record(data)
         )
         return StrongRef(response.uri, response.cid)
+
+    def apply_writes(self, creates: list[tuple[str, dict[str, Any]]]) -> list[StrongRef]:
+        """One ``applyWrites`` call creating every ``(rkey, record)``, all or nothing."""
+        if not 0 < len(creates) <= MAX_WRITES:
+            raise ValueError(f"applyWrites takes 1 to {MAX_WRITES} writes, not {len(creates)}")
+        body = {
+            "repo": self._did,
+            "writes": [
+                {
+                    "$type": "com.atproto.repo.applyWrites#create",
+                    "collection": POST_COLLECTION,
+                    "rkey": rkey,
+                    "value": record,
+                }
+                for rkey, record in creates
+            ],
+        }
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+        def call() -> models.ComAtprotoRepoApplyWrites.Response:
+            response = self.client.invoke_procedure(
+                "com.atproto.repo.applyWrites",
+                content=content,
+                input_encoding="application/json",
+                output_encoding="application/json",
+            )
+            return models.ComAtprotoRepoApplyWrites.Response.model_validate(response.content)
+
+        response = self._call("applyWrites", call)
+        refs = [
+            StrongRef(result.uri, result.cid)
+            for result in response.results or []
+            if isinstance(result, models.ComAtprotoRepoApplyWrites.CreateResult)
+        ]
+        if len(refs) != len(creates):
+            raise UnknownOutcome(
+                f"applyWrites: the PDS answered with {len(refs)} results for {len(creates)} posts"
+            )
+        return refs
 
     def get_record(self, rkey: str) -> StrongRef | None:
         params = {"repo": self._did, "collection": POST_COLLECTION, "rkey": rkey}

@@ -8,6 +8,7 @@ The real network lives in :mod:`livepost.bluesky` (the only package that imports
 
 from livepost.publish.base import (
     AuthFailure,
+    BatchPublisher,
     Blob,
     Publisher,
     PublishError,
@@ -19,6 +20,7 @@ from livepost.publish.base import (
 
 __all__ = [
     "AuthFailure",
+    "BatchPublisher",
     "Blob",
     "PublishError",
     "Publisher",

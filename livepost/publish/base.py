@@ -19,6 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 from livepost.errors import ConfigError, LivepostError, NetworkError
 
 POST_COLLECTION = "app.bsky.feed.post"
+#: writes ``com.atproto.repo.applyWrites`` takes in one call
+MAX_WRITES = 200
 
 #: a blob reference as the record embeds it
 Blob = dict[str, Any]
@@ -72,6 +74,20 @@ class Publisher(Protocol):
 
     def close(self) -> None:
         """Release the account (the writer lock); the publisher is not used afterwards."""
+        ...
+
+
+@runtime_checkable
+class BatchPublisher(Publisher, Protocol):
+    """A publisher that can also create several posts in one all-or-nothing call (optional).
+
+    Atomic threads need it: the delivery loop computes each record's CID beforehand, so replies
+    can point at posts created in the same call.
+    """
+
+    def apply_writes(self, creates: list[tuple[str, dict[str, Any]]]) -> list[StrongRef]:
+        """Create every ``(rkey, record)`` in ``app.bsky.feed.post`` at once, or none of them;
+        the strong refs come back in the same order."""
         ...
 
 

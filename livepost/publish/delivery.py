@@ -14,6 +14,14 @@ The order of every step is what makes "exactly once" hold across crashes:
 A reply is only sent once its parent is posted (``outbox.due_posts``); replies under a failed
 post wait and are reported. A crash between the network call and the database update leaves the
 row in ``sending``, and step 1 of the next run finds the record instead of sending it again.
+
+Atomic threads (opt-in, ``atomic_threads``): a due post with replies under it that are due too
+goes out as a whole in one ``applyWrites`` call. Every row of the thread is ``sending`` before
+the call; the records are built (blobs uploaded) and their CIDs computed locally
+(:mod:`livepost.publish.cid`), so each reply's strong refs point at posts of the same call; the
+CIDs the PDS returns must be the same. The call is all or nothing: an unknown outcome is settled
+by ``get_record`` of every rkey, and a refusal (an invalid record) puts the rows back in the queue
+to go post by post, so the bad post fails alone.
 """
 
 from __future__ import annotations
@@ -38,7 +46,10 @@ from livepost.outbox import (
     mark_sending,
 )
 from livepost.publish.base import (
+    MAX_WRITES,
+    POST_COLLECTION,
     AuthFailure,
+    BatchPublisher,
     Publisher,
     RateLimited,
     Rejected,
@@ -46,6 +57,7 @@ from livepost.publish.base import (
     UnknownOutcome,
 )
 from livepost.publish.budget import DAY, WriteBudget
+from livepost.publish.cid import record_cid
 from livepost.publish.records import Built, Media, Resolver, build_record
 from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow, utc_now
@@ -63,6 +75,8 @@ CRASH_POINTS = ("after_mark_sending", "before_create", "after_create", "after_po
 DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0)
 DEFAULT_RATE_WAIT = 60.0  # when a 429 carries no usable RateLimit-Reset
 MAX_RATE_WAIT = 900.0  # longer waits end the run; the daemon comes back at resume_at
+#: ``last_error`` of the rows of a thread refused as a whole: they go post by post from then on
+FALLBACK_PREFIX = "sent post by post: "
 
 _crash_counts: dict[str, int] = {}
 
@@ -100,6 +114,8 @@ class DeliveryReport:
     waiting: list[Outcome] = field(default_factory=list)  # replies whose parent is not posted
     warnings: list[Outcome] = field(default_factory=list)  # sent without a mention/card
     rate_limit_waits: list[float] = field(default_factory=list)  # seconds slept on 429s
+    threads: list[list[str]] = field(default_factory=list)  # keys of each applyWrites call
+    fallbacks: list[Outcome] = field(default_factory=list)  # threads sent post by post instead
     paused: bool = False
     stopped: str | None = None  # why the run ended before the queue was empty
     resume_at: datetime | None = None  # when it makes sense to try again (rate limit, budget)
@@ -124,11 +140,15 @@ class _Run:
     clock: Callable[[], datetime]
     retry_delays: Sequence[float]
     max_rate_wait: float
+    atomic_threads: bool = False
     report: DeliveryReport = field(default_factory=DeliveryReport)
 
     def __post_init__(self) -> None:
         self.resolve = Resolver(self.publisher)
         self.sent_times: list[datetime] = []
+        self.batcher = self.publisher if isinstance(self.publisher, BatchPublisher) else None
+        if not self.atomic_threads:
+            self.batcher = None
 
     # --- step 1 -----------------------------------------------------------------------------
 
@@ -191,9 +211,10 @@ class _Run:
                 if t is not None
             )
 
-    def check_budget(self) -> None:
+    def check_budget(self, count: int = 1) -> None:
+        """Stop the run unless ``count`` more posts fit in the budget now."""
         moment = self.clock()
-        resume = self.budget.next_allowed(self.sent_times, moment)
+        resume = self.budget.next_allowed([*self.sent_times, *[moment] * (count - 1)], moment)
         if resume is not None:
             self.report.resume_at = resume
             self.stop(
@@ -302,14 +323,15 @@ class _Run:
             if row is not None and row.state == "sending":
                 mark_retry(row, reason)
 
-    def wait_for_limit(self, post_id: int, exc: RateLimited) -> None:
+    def wait_for_limit(self, post_id: int | Sequence[int], exc: RateLimited) -> None:
         moment = self.clock()
         if exc.reset_at is not None:
             wait = max(1.0, (exc.reset_at - moment).total_seconds())
         else:
             wait = DEFAULT_RATE_WAIT
         if wait > self.max_rate_wait:
-            self.requeue(post_id, f"rate limited: {exc.message}")
+            for one in [post_id] if isinstance(post_id, int) else post_id:
+                self.requeue(one, f"rate limited: {exc.message}")
             self.report.resume_at = moment + timedelta(seconds=wait)
             self.stop(f"Bluesky's rate limit is reached until {self.report.resume_at:%H:%M} UTC")
         log.info("rate limited; waiting %.0f s", wait)
@@ -320,6 +342,215 @@ class _Run:
         self.report.stopped = reason
         log.warning("delivery stopped: %s", reason)
         raise _Stop(reason)
+
+    # --- atomic threads -----------------------------------------------------------------------
+
+    def ready_thread(self, head_id: int, now: datetime) -> list[int]:
+        """``head_id`` and the queued replies under it that are due at ``now``, parents first
+        (at most :data:`MAX_WRITES`); empty when there is no such thread or it went post by post.
+        """
+        if self.batcher is None:
+            return []
+        with session_scope(self.engine) as session:
+            head = session.get(OutboxRow, head_id)
+            if head is None or head.state != "queued" or _fell_back(head):
+                return []
+            found: list[OutboxRow] = []
+            frontier = [head.id]
+            while frontier:
+                children = list(
+                    session.scalars(
+                        select(OutboxRow).where(
+                            OutboxRow.parent_id.in_(frontier),
+                            OutboxRow.state == "queued",
+                            OutboxRow.due_at <= now,
+                        )
+                    )
+                )
+                children = [c for c in children if not _fell_back(c)]
+                found.extend(children)
+                frontier = [c.id for c in children]
+            if not found:
+                return []
+            ordered, placed = [head.id], {head.id}
+            pending = sorted(found, key=lambda r: (r.due_at, r.id))
+            while pending and len(ordered) < MAX_WRITES:
+                nxt = next(r for r in pending if r.parent_id in placed)
+                pending.remove(nxt)
+                ordered.append(nxt.id)
+                placed.add(nxt.id)
+        return ordered
+
+    def send_thread(self, ids: list[int]) -> bool:
+        """Send the rows ``ids`` (a thread, parents first) in one call; False when they were put
+        back in the queue to go post by post (or were not all queued any more)."""
+        assert self.batcher is not None
+        with session_scope(self.engine) as session:
+            rows = [session.get(OutboxRow, post_id) for post_id in ids]
+            if any(row is None or row.state != "queued" for row in rows):
+                return False
+            head = rows[0]
+            assert head is not None
+            event = session.get(EventRow, head.event_id)
+            if event is not None and event.paused:
+                self.report.paused = True
+                raise _Stop("paused")
+            head_reply = _reply(session, head)
+            parts: list[_Part] = []
+            for row in rows:
+                assert row is not None
+                mark_sending(row)
+                parts.append(
+                    _Part(
+                        row.id,
+                        row.key,
+                        row.rkey,
+                        row.parent_id,
+                        {
+                            "text": row.text,
+                            "facets": list(row.facets or []),
+                            "langs": list(row.langs or []),
+                            "tags": list(row.tags or []),
+                            "embed": row.embed,
+                        },
+                    )
+                )
+        crash_point("after_mark_sending")
+        try:
+            self.build_thread(parts, head_reply)
+        except AuthFailure:
+            self.requeue_all(ids, "not sent: the Bluesky session is not valid")
+            raise
+        except (Rejected, RateLimited, UnknownOutcome) as exc:
+            self.fall_back(parts, exc.message)
+            return False
+        except ValueError as exc:  # a record the CID cannot be computed for
+            self.fall_back(parts, str(exc))
+            return False
+        creates = [(part.rkey, part.record) for part in parts]
+        tries = 0
+        while True:
+            try:
+                crash_point("before_create")
+                refs = self.batcher.apply_writes(creates)
+                crash_point("after_create")
+                self.thread_posted(parts, refs)
+                return True
+            except RateLimited as exc:
+                self.wait_for_limit(ids, exc)
+            except UnknownOutcome as exc:
+                if self.verify_thread(parts):
+                    return True
+                if tries >= len(self.retry_delays):
+                    self.give_up_thread(parts, exc)
+                self.sleep(self.retry_delays[tries])
+                tries += 1
+            except Rejected as exc:
+                self.fall_back(parts, exc.reason)
+                return False
+            except AuthFailure:
+                self.requeue_all(ids, "not sent: the Bluesky session is not valid")
+                raise
+
+    def build_thread(
+        self, parts: list[_Part], head_reply: tuple[StrongRef, StrongRef] | None
+    ) -> None:
+        """Build every record (uploading its images) and predict its strong ref."""
+        refs: dict[int, StrongRef] = {}
+        head = parts[0]
+        for part in parts:
+            if part is head:
+                reply = head_reply
+            else:
+                assert part.parent_id is not None
+                root = head_reply[0] if head_reply else refs[head.post_id]
+                reply = (root, refs[part.parent_id])
+            part.built = build_record(
+                **part.content,
+                reply=reply,
+                publisher=self.publisher,
+                media=self.media,
+                resolve=self.resolve,
+            )
+            uri = f"at://{self.publisher.did}/{POST_COLLECTION}/{part.rkey}"
+            part.ref = StrongRef(uri, record_cid(part.record))
+            refs[part.post_id] = part.ref
+
+    def thread_posted(self, parts: list[_Part], refs: Sequence[StrongRef]) -> None:
+        """Record the whole thread as posted in one transaction, with the PDS's refs."""
+        moment = self.clock()
+        with session_scope(self.engine) as session:
+            for part, ref in zip(parts, refs, strict=True):
+                row = session.get(OutboxRow, part.post_id)
+                if row is not None:
+                    mark_posted(row, ref.uri, ref.cid, at=moment)
+        self.sent_times.extend([moment] * len(parts))
+        crash_point("after_posted")
+        self.report.threads.append([part.key for part in parts])
+        for part, ref in zip(parts, refs, strict=True):
+            self.report.posted.append(Outcome(part.post_id, part.key, ref.uri))
+            for warning in part.built.warnings if part.built else []:
+                self.report.warnings.append(Outcome(part.post_id, part.key, warning))
+            if part.ref is not None and part.ref != ref:
+                # the replies point at the predicted CID: the thread is broken on Bluesky
+                message = (
+                    f"livepost bug: the PDS gave {ref.uri} the CID {ref.cid}, livepost computed "
+                    f"{part.ref.cid} (replies under it may not show); please report it"
+                )
+                log.error(message)
+                self.report.warnings.append(Outcome(part.post_id, part.key, message))
+
+    def verify_thread(self, parts: list[_Part]) -> bool:
+        """After an unknown outcome: are the records there? All of them (posted), none (False,
+        also when we cannot tell), or -- against all-or-nothing -- some: those are posted and
+        the others go post by post."""
+        found: list[StrongRef | None] = []
+        for part in parts:
+            try:
+                found.append(self.publisher.get_record(part.rkey))
+            except (UnknownOutcome, RateLimited):
+                return False
+        if all(ref is not None for ref in found):
+            self.thread_posted(parts, [ref for ref in found if ref is not None])
+            return True
+        if all(ref is None for ref in found):
+            return False
+        for part, ref in zip(parts, found, strict=True):
+            if ref is not None:
+                self.posted(part.post_id, part.key, ref, [])
+        missing = [part for part, ref in zip(parts, found, strict=True) if ref is None]
+        self.fall_back(missing, "only part of the thread reached the PDS")
+        return True
+
+    def give_up_thread(self, parts: list[_Part], exc: UnknownOutcome) -> None:
+        """Stop the run; the rows stay ``sending`` unless the PDS says none of them is there."""
+        try:
+            absent = all(self.publisher.get_record(part.rkey) is None for part in parts)
+        except (UnknownOutcome, RateLimited):
+            absent = False
+        if absent:
+            self.requeue_all([part.post_id for part in parts], exc.message)
+        else:
+            with session_scope(self.engine) as session:
+                for part in parts:
+                    row = session.get(OutboxRow, part.post_id)
+                    if row is not None:
+                        row.last_error = exc.message
+        self.stop(f"Bluesky did not answer for the thread {parts[0].key}: {exc.message}")
+
+    def fall_back(self, parts: list[_Part], reason: str) -> None:
+        """Nothing of the thread was created: queue its rows again, to go post by post."""
+        with session_scope(self.engine) as session:
+            for part in parts:
+                row = session.get(OutboxRow, part.post_id)
+                if row is not None and row.state == "sending":
+                    mark_retry(row, FALLBACK_PREFIX + reason)
+        log.info("thread %s goes post by post: %s", parts[0].key, reason)
+        self.report.fallbacks.append(Outcome(parts[0].post_id, parts[0].key, reason))
+
+    def requeue_all(self, ids: Sequence[int], reason: str) -> None:
+        for post_id in ids:
+            self.requeue(post_id, reason)
 
     # --- the end ----------------------------------------------------------------------------
 
@@ -342,6 +573,28 @@ class _Run:
                 if parent.last_error:
                     why += f": {parent.last_error}"
                 self.report.waiting.append(Outcome(row.id, row.key, why))
+
+
+@dataclass
+class _Part:
+    """One row of an atomic thread: what to build, then what was built and its predicted ref."""
+
+    post_id: int
+    key: str
+    rkey: str
+    parent_id: int | None
+    content: dict[str, Any]
+    built: Built | None = None
+    ref: StrongRef | None = None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        assert self.built is not None
+        return self.built.record
+
+
+def _fell_back(row: OutboxRow) -> bool:
+    return bool(row.last_error and row.last_error.startswith(FALLBACK_PREFIX))
 
 
 def _reply(session: Session, row: OutboxRow) -> tuple[StrongRef, StrongRef] | None:
@@ -368,12 +621,16 @@ def deliver_due(
     clock: Callable[[], datetime] = utc_now,
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
     max_rate_wait: float = MAX_RATE_WAIT,
+    atomic_threads: bool = False,
 ) -> DeliveryReport:
     """Send every post of ``event_key`` due at ``now`` (at most ``limit``), in order, once.
 
     ``clock`` gives the real time (``createdAt``, ``sent_at``, the budget); ``now`` only decides
     what is due. Raises :class:`AuthFailure` when the session is not valid (nothing is lost: the
     row is queued again); everything else ends up in the report.
+
+    With ``atomic_threads`` (and a :class:`BatchPublisher`), a due post whose replies are due
+    too goes out with them in one ``applyWrites`` call; ``limit`` counts such a thread once.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -387,6 +644,7 @@ def deliver_due(
         clock,
         retry_delays,
         max_rate_wait,
+        atomic_threads,
     )
     try:
         if run.is_paused():
@@ -401,6 +659,12 @@ def deliver_due(
             for post_id in batch:
                 if limit is not None and sent >= limit:
                     break
+                thread = run.ready_thread(post_id, now)
+                if thread:
+                    run.check_budget(len(thread))
+                    if run.send_thread(thread):
+                        sent += 1
+                    break  # posted, or queued again to go post by post: read the queue again
                 run.check_budget()
                 run.send(post_id)
                 sent += 1

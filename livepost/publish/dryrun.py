@@ -3,6 +3,8 @@
 Used without credentials, with ``--dry-run``, by the demo, and by tests about the outbox. Strong
 refs point at ``at://did:plc:dryrun/app.bsky.feed.post/<rkey>`` with a well-formed CID (CIDv1,
 dag-cbor, sha-256 of the record's canonical JSON), so replies and quotes look like the real thing.
+Atomic threads (:meth:`DryRunPublisher.apply_writes`) get the real CIDs (DAG-CBOR), the ones the
+delivery loop precomputed for their reply refs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from livepost.publish.base import POST_COLLECTION, Blob, StrongRef
+from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,6 +92,23 @@ class DryRunPublisher:
         if self.echo is not None:
             self.echo(sent)
         return ref
+
+    def apply_writes(self, creates: list[tuple[str, dict[str, Any]]]) -> list[StrongRef]:
+        """Keep a whole thread at once, with the CIDs the PDS would give its records."""
+        from livepost.publish.cid import record_cid as dag_cbor_cid
+
+        if not 0 < len(creates) <= MAX_WRITES:
+            raise ValueError(f"applyWrites takes 1 to {MAX_WRITES} writes, not {len(creates)}")
+        refs: list[StrongRef] = []
+        for rkey, record in creates:
+            ref = StrongRef(f"at://{self._did}/{POST_COLLECTION}/{rkey}", dag_cbor_cid(record))
+            sent = SentRecord(rkey, ref, record)
+            self.records.append(sent)
+            self._by_rkey[rkey] = sent
+            if self.echo is not None:
+                self.echo(sent)
+            refs.append(ref)
+        return refs
 
     def get_record(self, rkey: str) -> StrongRef | None:
         sent = self._by_rkey.get(rkey)
