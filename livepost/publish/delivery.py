@@ -211,10 +211,14 @@ class _Run:
                 if t is not None
             )
 
-    def check_budget(self, count: int = 1) -> None:
-        """Stop the run unless ``count`` more posts fit in the budget now."""
+    def fits(self, count: int) -> bool:
+        """Whether ``count`` more posts fit in the budget now (a thread sent as a whole)."""
         moment = self.clock()
-        resume = self.budget.next_allowed([*self.sent_times, *[moment] * (count - 1)], moment)
+        return self.budget.next_allowed([*self.sent_times, *[moment] * (count - 1)], moment) is None
+
+    def check_budget(self) -> None:
+        moment = self.clock()
+        resume = self.budget.next_allowed(self.sent_times, moment)
         if resume is not None:
             self.report.resume_at = resume
             self.stop(
@@ -660,8 +664,7 @@ def deliver_due(
                 if limit is not None and sent >= limit:
                     break
                 thread = run.ready_thread(post_id, now)
-                if thread:
-                    run.check_budget(len(thread))
+                if thread and run.fits(len(thread)):  # else post by post, as the budget allows
                     if run.send_thread(thread):
                         sent += 1
                     break  # posted, or queued again to go post by post: read the queue again
