@@ -402,14 +402,26 @@ def sync_replies(
         report.threads_read += 1
         with session_scope(engine) as session:
             event = load_event(session, event_key)
-            ours = _our_uris(session, event)
-            theirs = [post for post in replies if post.uri not in ours]
-            now = clock()
-            report.new_replies += save_archived_posts(session, event, theirs, "reply", None, now)
-            report.snapshots += save_snapshots(
-                session, event, ((p.uri, p.counts) for p in theirs), now
-            )
+            added, snapshots = _save_others(session, event, replies, "reply", None, clock())
+            report.new_replies += added
+            report.snapshots += snapshots
     return report
+
+
+def _save_others(
+    session: Session,
+    event: EventRow,
+    posts: Sequence[RemotePost],
+    source: str,
+    tag: str | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """Archive posts by others (our own are skipped) with their counts: (new posts, snapshots)."""
+    ours = _our_uris(session, event)
+    theirs = [post for post in posts if post.uri not in ours]
+    added = save_archived_posts(session, event, theirs, source, tag, now)
+    snapshots = save_snapshots(session, event, ((p.uri, p.counts) for p in theirs), now)
+    return added, snapshots
 
 
 def has_tag(post: RemotePost, tag: str) -> bool:
@@ -481,13 +493,10 @@ def _hashtag_pass(
             done = True
         with session_scope(engine) as session:
             event = load_event(session, event_key)
-            ours = _our_uris(session, event)
-            keep = [p for p in keep if p.uri not in ours]
             now = clock()
-            report.new_community += save_archived_posts(session, event, keep, "hashtag", tag, now)
-            report.snapshots += save_snapshots(
-                session, event, ((p.uri, p.counts) for p in keep), now
-            )
+            added, snapshots = _save_others(session, event, keep, "hashtag", tag, now)
+            report.new_community += added
+            report.snapshots += snapshots
             state = _state(session, event, kind)
             newest = max((p.sort_at for p in posts), default=None)
             if newest is not None:
