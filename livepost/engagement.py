@@ -29,6 +29,21 @@ class Counts:
         """Interactions that rank a post (bookmarks are private to the bookmarker: left out)."""
         return self.replies + self.reposts + self.likes + self.quotes
 
+    def __add__(self, other: Counts) -> Counts:
+        """Totals over several posts (bookmarks only when both sides report them)."""
+        bookmarks = (
+            None
+            if self.bookmarks is None or other.bookmarks is None
+            else self.bookmarks + other.bookmarks
+        )
+        return Counts(
+            replies=self.replies + other.replies,
+            reposts=self.reposts + other.reposts,
+            likes=self.likes + other.likes,
+            quotes=self.quotes + other.quotes,
+            bookmarks=bookmarks,
+        )
+
     def as_dict(self) -> dict[str, int | None]:
         return {
             "replies": self.replies,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from livepost.engagement import Counts
 from livepost.web.console import Console, PostView
 
 if TYPE_CHECKING:
@@ -20,26 +21,6 @@ if TYPE_CHECKING:
 COUNTS = ("likes", "reposts", "replies", "quotes")
 TOP = 5
 COMMUNITY = 20
-
-
-@dataclass(frozen=True)
-class Counts:
-    likes: int = 0
-    reposts: int = 0
-    replies: int = 0
-    quotes: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.likes + self.reposts + self.replies + self.quotes
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.likes + other.likes,
-            self.reposts + other.reposts,
-            self.replies + other.replies,
-            self.quotes + other.quotes,
-        )
 
 
 @dataclass(frozen=True)
@@ -84,7 +65,7 @@ def latest_counts(session: Session, event: EventRow) -> dict[str, Counts]:
         )
     )
     return {
-        uri: Counts(likes, reposts, replies, quotes)
+        uri: Counts(likes=likes, reposts=reposts, replies=replies, quotes=quotes)
         for uri, likes, reposts, replies, quotes in rows
     }
 
