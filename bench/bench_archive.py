@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from livepost.archive import ClientReader, sync
+from livepost.archive.sync import ClientReader, sync
 from livepost.devtools.bluesky_network import local_network
 from livepost.export import export
 from livepost.model import Person, Schedule, Talk

@@ -19,9 +19,9 @@ from typing import Any
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.config import load_settings
 from livepost.devtools.bluesky_network import local_network
-from livepost.outbox import Draft, add_thread
+from livepost.outbox.queries import Draft, add_thread
 from livepost.publish.delivery import deliver_due
-from livepost.publish.factory import make_publisher
+from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
 

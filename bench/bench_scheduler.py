@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 def lateness(posts: int, spacing: float) -> list[float]:
     from livepost.config import load_settings
     from livepost.devtools.bluesky_network import local_network
-    from livepost.outbox import Draft, add_post, list_posts
-    from livepost.publish.factory import make_publisher
-    from livepost.scheduler import Daemon
+    from livepost.outbox.queries import Draft, add_post, list_posts
+    from livepost.run.assemble import make_publisher
+    from livepost.run.daemon import Daemon
     from livepost.store.engine import open_database, session_scope
     from livepost.store.talks import ensure_event
 

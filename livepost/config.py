@@ -96,7 +96,7 @@ class CardsSection(BaseModel):
 
 
 class PlanSection(BaseModel):
-    """``[plan]`` of livepost.toml: what the planner posts, and when (see livepost/plan.py)."""
+    """``[plan]`` of livepost.toml: what the planner posts, and when (see livepost/plan/planner.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -125,7 +125,7 @@ class PlanSection(BaseModel):
 
 class ArchiveSection(BaseModel):
     """``[archive]`` of livepost.toml: how often the daemon reads engagement and the hashtag
-    (see livepost/archive.py)."""
+    (see livepost/archive/sync.py)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from livepost.archive import save_archived_posts, save_snapshots
-from livepost.engagement import Counts, RemotePost
+from livepost.archive.sync import save_archived_posts, save_snapshots
+from livepost.model.engagement import Counts, RemotePost
 from livepost.schedule import load_schedule
 from livepost.schedule.identify import assign_ids
 from livepost.store.engine import default_database_url, open_database, session_scope

@@ -9,7 +9,7 @@ from typing import Any
 from livepost.compose.compose import compose
 from livepost.config import Settings, load_settings
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import Draft
+from livepost.outbox.queries import Draft
 
 T0 = datetime(2026, 6, 18, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)

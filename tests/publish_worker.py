@@ -13,7 +13,7 @@ from pathlib import Path
 
 from livepost.config import load_settings
 from livepost.publish.delivery import deliver_due
-from livepost.publish.factory import make_publisher
+from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database
 
 

@@ -15,13 +15,13 @@ import pytest
 from atproto import Client, models
 from sqlalchemy import Engine, func, select
 
-from livepost.archive import ClientReader, Tracked, has_tag, is_due, sync, sync_due
+from livepost.archive.sync import ClientReader, Tracked, has_tag, is_due, sync, sync_due
 from livepost.config import ArchiveSection
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.engagement import Counts, RemotePost
 from livepost.export import export
 from livepost.model import Person, Schedule, Talk
-from livepost.outbox import Draft, add_post, mark_posted
+from livepost.model.engagement import Counts, RemotePost
+from livepost.outbox.queries import Draft, add_post, mark_posted
 from livepost.store.engine import default_database_url, open_database, session_scope
 from livepost.store.models import ArchivedPostRow, ArchiveSyncRow, EngagementSnapshotRow
 from livepost.store.talks import ensure_event, load_event, save_schedule
@@ -56,7 +56,7 @@ class World:
 def record_posted(
     engine: Engine, key: str, text: str, sent: Any, talk: str | None, parent: str | None
 ) -> None:
-    from livepost.outbox import find_by_key
+    from livepost.outbox.queries import find_by_key
 
     with session_scope(engine) as session:
         event = load_event(session, KEY)

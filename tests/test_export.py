@@ -19,11 +19,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine
 
-from livepost.engagement import Counts, RemotePost
 from livepost.errors import InputError
 from livepost.export import export
 from livepost.export.csv_format import BOM, COLUMNS
 from livepost.export.markdown import escape
+from livepost.model.engagement import Counts, RemotePost
 from tests.archive_helpers import (
     EVENT_KEY,
     ROOT,
@@ -230,7 +230,7 @@ def test_output_folder_must_exist(seed_engine: Engine, tmp_path: Path) -> None:
 def test_snapshots_are_a_history_and_exports_use_the_latest(
     seed_engine: Engine, tmp_path: Path
 ) -> None:
-    from livepost.archive import save_snapshots
+    from livepost.archive.sync import save_snapshots
     from livepost.store.engine import session_scope
     from livepost.store.talks import load_event
 

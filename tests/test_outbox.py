@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from livepost.outbox import (
+from livepost.outbox.queries import (
     Draft,
     OutboxError,
     add_post,
@@ -19,9 +19,9 @@ from livepost.outbox import (
     mark_sending,
     reply_refs,
 )
+from livepost.outbox.tid import is_tid
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
-from livepost.tid import is_tid
 
 T0 = datetime(2026, 6, 18, 9, 0, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from livepost.config import Settings, load_settings
 from livepost.model import Person, Schedule, Talk
 from livepost.notes import Snippet, load_notes
-from livepost.outbox import edit, list_posts, mark_posted
-from livepost.plan import build_plan, plan, snippet_hash
-from livepost.plan_sync import replan
+from livepost.outbox.queries import edit, list_posts, mark_posted
+from livepost.plan.planner import build_plan, plan, snippet_hash
+from livepost.plan.sync import replan
 from livepost.schedule import load_schedule
 from livepost.schedule.identify import assign_ids
 from livepost.store.engine import open_database, session_scope

@@ -26,11 +26,11 @@ from PIL import Image
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.config import Settings
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import Draft, add_post, add_thread, list_posts
+from livepost.outbox.queries import Draft, add_post, add_thread, list_posts
 from livepost.publish.cid import record_cid
 from livepost.publish.delivery import CRASH_ENV, DeliveryReport, deliver_due
-from livepost.publish.factory import make_publisher
 from livepost.publish.records import Media
+from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event

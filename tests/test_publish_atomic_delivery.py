@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from livepost.outbox import Draft, add_post, add_thread, list_posts
+from livepost.outbox.queries import Draft, add_post, add_thread, list_posts
 from livepost.publish.base import (
     MAX_WRITES,
     AuthFailure,

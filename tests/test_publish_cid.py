@@ -17,9 +17,9 @@ import pytest
 
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.devtools.bluesky_network import LocalNetwork
+from livepost.outbox.tid import mint_tid
 from livepost.publish.cid import encode_record, record_cid
-from livepost.publish.factory import make_publisher
-from livepost.tid import mint_tid
+from livepost.run.assemble import make_publisher
 from tests.publish_helpers import make_event
 
 POST = "app.bsky.feed.post"

@@ -22,7 +22,7 @@ from typing import Any
 from atproto import Client
 
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import add_post, add_thread, list_posts
+from livepost.outbox.queries import add_post, add_thread, list_posts
 from livepost.publish.delivery import CRASH_ENV, CRASH_POINTS
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event

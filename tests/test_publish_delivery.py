@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from livepost.outbox import Draft, add_post, add_thread, list_posts, mark_sending
+from livepost.outbox.queries import Draft, add_post, add_thread, list_posts, mark_sending
 from livepost.publish.base import AuthFailure, RateLimited, Rejected, StrongRef, UnknownOutcome
 from livepost.publish.budget import WriteBudget, budget_warnings
 from livepost.publish.delivery import deliver_due
@@ -390,7 +390,7 @@ def test_dry_run_echoes_records_and_can_be_forgotten(engine: Any) -> None:
 
 def test_cards_are_drawn_at_send_time_from_the_stored_talks(demo_event: Path) -> None:
     from livepost.config import load_settings
-    from livepost.publish.factory import make_media
+    from livepost.run.assemble import make_media
     from livepost.schedule import load_schedule
     from livepost.store.talks import save_schedule
 

@@ -14,10 +14,10 @@ from PIL import Image
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.bluesky.session import SESSION_FILE, open_client, session_status
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import add_post, add_thread, list_posts
+from livepost.outbox.queries import add_post, add_thread, list_posts
 from livepost.publish.delivery import deliver_due
-from livepost.publish.factory import make_publisher
 from livepost.publish.records import Media
+from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
 from tests.publish_helpers import NOW, composed_draft, make_event

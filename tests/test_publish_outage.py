@@ -20,7 +20,7 @@ from atproto import Client
 from livepost.bluesky.publisher import BlueskyPublisher
 from livepost.bluesky.session import open_client
 from livepost.devtools.bluesky_network import LocalNetwork
-from livepost.outbox import add_post, add_thread, list_posts
+from livepost.outbox.queries import add_post, add_thread, list_posts
 from livepost.publish.delivery import deliver_due
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event

@@ -21,9 +21,9 @@ from atproto.exceptions import RequestException
 from livepost.bluesky.session import open_client
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.errors import NetworkError
-from livepost.outbox import add_post, list_posts
+from livepost.outbox.queries import add_post, list_posts
 from livepost.publish.delivery import deliver_due
-from livepost.publish.factory import make_publisher
+from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
 from tests.publish_helpers import NOW, composed_draft, make_event

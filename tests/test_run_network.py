@@ -14,9 +14,9 @@ from sqlalchemy import text as sql
 from livepost.config import load_settings
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.model import Person, Schedule, Talk
-from livepost.outbox import list_posts
-from livepost.publish.factory import make_publisher
-from livepost.scheduler import Daemon
+from livepost.outbox.queries import list_posts
+from livepost.run.assemble import make_publisher
+from livepost.run.daemon import Daemon
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event, save_schedule
 

@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from livepost.clock import RealClock, SimulatedClock
 from livepost.config import Settings, load_settings
 from livepost.model import Person, Schedule, Talk
-from livepost.outbox import list_posts
+from livepost.outbox.queries import list_posts
 from livepost.publish.dryrun import DryRunPublisher
-from livepost.runlock import AlreadyRunning
-from livepost.scheduler import Daemon, RunSummary, job_table
+from livepost.run.clock import RealClock, SimulatedClock
+from livepost.run.daemon import Daemon, RunSummary
+from livepost.run.lock import AlreadyRunning
+from livepost.run.wakeups import job_table, running_here
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event, save_schedule
@@ -254,9 +255,7 @@ def test_one_daemon_per_event(tmp_path: Path, database_url: str) -> None:
     _save(settings, [_talk("a", datetime.now(UTC) + timedelta(hours=2))])
     first = _daemon(settings, poll_seconds=0.2)
     thread, result = _in_thread(first)
-    from livepost.scheduler import _RUNNING
-
-    _until(lambda: "test-event" in _RUNNING, 20, "the first daemon started")
+    _until(lambda: running_here("test-event"), 20, "the first daemon started")
     # the job store (in the event's database) holds one wake-up per queued post, at its time
     _until(lambda: len(_posted(settings)) == 2, 10, "the announcement and wrap-up planned")
     rows = _posted(settings)
@@ -290,7 +289,7 @@ def test_one_daemon_per_event(tmp_path: Path, database_url: str) -> None:
 
 
 def test_live_notes_and_queue_changes_reach_the_running_daemon(tmp_path: Path) -> None:
-    from livepost.queue import queue_post
+    from livepost.app.queue import EventQueue, PostRequest
 
     settings = _event(tmp_path)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -344,9 +343,7 @@ def test_live_notes_and_queue_changes_reach_the_running_daemon(tmp_path: Path) -
         # the queue from another "terminal": pause holds everything, resume sends
         engine = open_database(settings.database_url)
         _set_paused(engine, settings, True)
-        queued = queue_post(
-            engine, settings, "From the desk", talk_id="live", at=datetime.now(UTC), images=[]
-        )
+        queued = EventQueue(settings, engine).queue(PostRequest("From the desk", talk_id="live"))
         time.sleep(2.5)
         assert _state(settings, queued.keys[0]) == "queued"
         _set_paused(engine, settings, False)

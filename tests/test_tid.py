@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from livepost.tid import TidClock, decode, encode, is_tid, mint_tid, tid_time
+from livepost.outbox.tid import TidClock, decode, encode, is_tid, mint_tid, tid_time
 
 
 def test_known_value() -> None:

@@ -323,7 +323,10 @@ def test_compose_preview_shows_tags_facets_counts_and_thread(client: TestClient)
     assert (
         '<mark class="facet facet-mention" title="mention: alice.test">@alice.test</mark>' in html
     )
-    assert "A new post: this talk has no announcement in the outbox yet to reply to." in html
+    assert (
+        "A reply in the talk&#39;s thread: its announcement is not planned yet, so it is planned "
+        "first." in html
+    )
     assert 'src="/card.png?kind=talk&amp;talk=intile-new-technologies-law-enforcement"' in html
     assert '<output id="counter" for="text" class="counter" hx-swap-oob="true">' in html
     assert "94 / 300 characters · 94 / 3000 bytes" in html
@@ -343,7 +346,7 @@ def test_the_card_endpoint_draws_the_talk_card(client: TestClient) -> None:
     assert "INTiLE" in response.headers["x-alt-text"]
     missing = client.get("/card.png?kind=talk&talk=nope")
     assert missing.status_code == 404
-    assert missing.text == "There is no talk with id 'nope' in the programme."
+    assert missing.text == "no talk with id 'nope'"
 
 
 def test_compose_queues_a_reply_with_an_image_in_the_talks_thread(
@@ -396,8 +399,8 @@ def test_compose_refuses_an_image_without_alt_text_and_keeps_nothing(
     )
     assert response.status_code == 422
     assert (
-        "<strong>Not queued:</strong> Describe the image (alt text): without it, people using "
-        "screen readers get nothing from it." in response.text
+        "<strong>Not queued:</strong> a.png has no alt text. Describe what it shows: without alt "
+        "text, people using screen readers get nothing from it." in response.text
     )
     assert (
         'id="alt" name="alt" rows="2" maxlength="2000" aria-describedby="alt-help" '
@@ -417,7 +420,7 @@ def test_compose_refuses_an_image_without_alt_text_and_keeps_nothing(
         data={"csrf_token": token, "text": "Late", "when": "at", "at": "2026-06-18T09:00"},
     )
     assert past.status_code == 422
-    assert "09:00 on 18 June has passed; choose a later time or &#39;Send now&#39;." in past.text
+    assert "09:00 on 18 June has passed. Choose a later time, or send it now." in past.text
     assert _rows(settings) == []
 
 
@@ -453,7 +456,7 @@ def test_checks_show_the_doctor_output(client: TestClient) -> None:
 def test_checks_see_a_running_daemon(client: TestClient, settings: Settings) -> None:
     import os
 
-    from livepost.runlock import RunLock
+    from livepost.run.lock import RunLock
 
     engine = open_database(settings.database_url)
     try:

@@ -234,8 +234,8 @@ def test_a_composed_post_with_tag_link_and_image_lands_on_bluesky(
     from atproto import Client
 
     from livepost.publish.delivery import deliver_due
-    from livepost.publish.factory import make_publisher
     from livepost.publish.records import Media
+    from livepost.run.assemble import make_publisher
 
     alice = bluesky_network.account("alice")
     settings = imported_demo(

@@ -11,7 +11,7 @@ from typing import Any
 
 from livepost.compose.compose import compose
 from livepost.config import Settings, load_settings
-from livepost.outbox import Draft, add_post, mark_failed, mark_missed, mark_posted
+from livepost.outbox.queries import Draft, add_post, mark_failed, mark_missed, mark_posted
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import ArchivedPostRow, EngagementSnapshotRow, OutboxRow
 from livepost.store.talks import ensure_event

@@ -1,7 +1,7 @@
 """Reads from the AppView for the archive: counts (getPosts), threads, hashtag search.
 
 Every function takes an authenticated :class:`atproto.Client` (the publisher's session code
-builds it) and returns plain :mod:`livepost.engagement` types, so nothing outside this package
+builds it) and returns plain :mod:`livepost.model.engagement` types, so nothing outside this package
 touches atproto objects. Failures become :class:`~livepost.errors.NetworkError` with a hint.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 from atproto import Client
 from atproto.exceptions import AtProtocolError, InvokeTimeoutError, RequestErrorBase
 
-from livepost.engagement import Counts, RemotePost
 from livepost.errors import NetworkError
+from livepost.model.engagement import Counts, RemotePost
 
 #: the lexicon's limit of URIs per app.bsky.feed.getPosts call
 GET_POSTS_LIMIT = 25

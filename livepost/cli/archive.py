@@ -55,7 +55,7 @@ def sync_command(
 
     Safe to interrupt: what was read is kept, and the next run carries on from there.
     """
-    from livepost.archive import PARTS, ClientReader, sync
+    from livepost.archive.sync import PARTS, ClientReader, sync
     from livepost.bluesky.session import open_client
     from livepost.store.engine import session_scope
     from livepost.store.talks import ensure_event

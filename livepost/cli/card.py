@@ -28,8 +28,8 @@ def card_command(
     ] = Path("card.png"),
 ) -> None:
     """Draw a card (1200x675 by default, at most 976 KB) and print its alt text."""
-    from livepost.event_cards import render_event_card, write_card
-    from livepost.talks import current_talks
+    from livepost.cards.for_event import render_event_card, write_card
+    from livepost.store.programme import current_talks
 
     state: CliState = ctx.obj
     settings = state.settings()

@@ -46,7 +46,7 @@ def compose_command(
         )
     talk = None
     if event is not None and talk_id:
-        from livepost.talks import find_talk
+        from livepost.store.programme import find_talk
 
         talk = find_talk(event, state.engine(), talk_id)
     context = (

@@ -19,7 +19,7 @@ def doctor_command(
     ] = False,
 ) -> None:
     """Check settings, database, programme, notes, credentials and the service; say how to fix."""
-    from livepost.doctor import run_checks
+    from livepost.app.doctor import run_checks
 
     state: CliState = ctx.obj
     checks = run_checks(state.event_dir, database_url=state.database_url_flag, online=not offline)

@@ -32,7 +32,7 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite livepost.toml.")] = False,
 ) -> None:
     """Create an event folder: livepost.toml, notes/ and a .gitignore for secrets and data."""
-    from livepost.events import create_event_folder
+    from livepost.app.event_folder import create_event_folder
 
     try:
         created = create_event_folder(

@@ -14,7 +14,7 @@ app = typer.Typer(help="Check the note taker's snippet files.", no_args_is_help=
 def check_command(ctx: typer.Context) -> None:
     """Report unknown talk ids, missing images, images without alt text, snippets to split."""
     from livepost.notes import check_notes, load_notes
-    from livepost.talks import current_talks
+    from livepost.store.programme import current_talks
 
     state: CliState = ctx.obj
     settings = state.settings()

@@ -14,7 +14,7 @@ from livepost.cli.state import CliState
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from livepost.plan import PlannedPost
+    from livepost.plan.planner import PlannedPost
     from livepost.store.models import OutboxRow
 
 
@@ -42,12 +42,12 @@ def plan_command(
     Safe to run again at any time: posts already sent are never touched, edited posts keep the
     officer's changes, a moved talk moves its unsent posts, a withdrawn talk's are cancelled.
     """
-    from livepost.outbox import list_posts
-    from livepost.plan_sync import replan
+    from livepost.outbox.queries import list_posts
+    from livepost.outbox.timeline import plan_warnings, post_json
+    from livepost.plan.sync import replan
     from livepost.store.engine import session_scope
     from livepost.store.models import utc_now
     from livepost.store.talks import load_event, load_talks
-    from livepost.timeline import plan_warnings, post_json
 
     state: CliState = ctx.obj
     settings = state.settings()
@@ -134,8 +134,8 @@ def preview_command(
     """Show every planned post as it will look (facets, length, threads); nothing is queued."""
     from livepost.cli.output import print_posts
     from livepost.notes import load_notes
-    from livepost.plan import build_plan
-    from livepost.talks import current_talks, find_talk
+    from livepost.plan.planner import build_plan
+    from livepost.store.programme import current_talks, find_talk
 
     state: CliState = ctx.obj
     settings = state.settings()
@@ -162,7 +162,7 @@ def preview_command(
     for problem in result.problems:
         typer.echo(f"warning: {problem}")
     if out is not None:
-        from livepost.event_cards import render_event_card, write_card
+        from livepost.cards.for_event import render_event_card, write_card
 
         for post in posts:
             card = (post.embed or {}).get("card")

@@ -57,9 +57,10 @@ def add_command(
     """Queue a post (a thread if it is too long for one)."""
     import sys
 
+    from livepost.app.queue import Attachment, EventQueue, PostRequest
     from livepost.errors import InputError
-    from livepost.queue import QueuedImage, parse_at, queue_post
     from livepost.store.models import utc_now
+    from livepost.times import parse_at
 
     state: CliState = ctx.obj
     settings = state.settings()
@@ -70,17 +71,15 @@ def add_command(
             f"{len(images)} image(s) but {len(alts)} alt text(s)",
             hint="Give one --alt after each --image, describing what it shows.",
         )
-    if len(images) > 4:
-        raise InputError("--image", "a post carries at most 4 images")
     body = sys.stdin.read() if text == "-" else text
-    when = parse_at(at, utc_now(), settings)
-    queued = queue_post(
-        state.engine(),
-        settings,
-        body,
-        talk_id=talk_id,
-        at=when,
-        images=[QueuedImage(p, a) for p, a in zip(images, alts, strict=True)],
+    when = parse_at(at, utc_now(), settings.zone)
+    queued = EventQueue(settings, state.engine()).queue(
+        PostRequest(
+            body,
+            talk_id=talk_id,
+            due_at=when,
+            images=[Attachment(p, a) for p, a in zip(images, alts, strict=True)],
+        )
     )
     local = when.astimezone(settings.zone)
     where = f", replying to {queued.parent_key}" if queued.parent_key else ""
@@ -97,19 +96,13 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the posts as JSON.")] = False,
 ) -> None:
     """The posts still to send (queued, failed, missed), in the order they are due."""
-    from livepost.outbox import list_posts
-    from livepost.queue import event_row
-    from livepost.store.engine import session_scope
-    from livepost.timeline import post_json
+    from livepost.app.queue import EventQueue
+    from livepost.outbox.states import PENDING
 
     state: CliState = ctx.obj
-    settings = state.settings()
-    zone = settings.zone
-    states = None if show_all else ["queued", "sending", "failed", "missed"]
-    with session_scope(state.engine()) as session:
-        event = event_row(session, settings)
-        rows = [post_json(r, zone) for r in list_posts(session, event, states)]
-        paused = event.paused
+    queue = EventQueue(state.settings(), state.engine())
+    rows = queue.posts(None if show_all else PENDING)
+    paused = queue.paused()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -143,26 +136,16 @@ def edit_command(
 ) -> None:
     """Change a post not sent yet; re-planning keeps your change. A failed or missed post given a
     new time is queued again."""
-    from livepost.errors import InputError
-    from livepost.outbox import edit, get_post, retry
-    from livepost.queue import event_row, parse_at, recompose_one
-    from livepost.store.engine import session_scope
+    from livepost.app.queue import EventQueue
     from livepost.store.models import utc_now
+    from livepost.times import parse_at
 
     state: CliState = ctx.obj
     settings = state.settings()
-    if text is None and at is None:
-        raise InputError("queue edit", "nothing to change", hint="Give --text and/or --at.")
-    with session_scope(state.engine()) as session:
-        row = get_post(session, event_row(session, settings), post_id)
-        changes: dict[str, Any] = recompose_one(settings, text, row) if text is not None else {}
-        if at is not None:
-            changes["due_at"] = parse_at(at, utc_now(), settings)
-        edit(row, **changes)
-        if at is not None and row.state in ("failed", "missed"):
-            retry(row, changes["due_at"])
-        local = row.due_at.astimezone(settings.zone)
-        typer.echo(f"Post {row.id} ({row.state}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
+    due = parse_at(at, utc_now(), settings.zone) if at is not None else None
+    changed = EventQueue(settings, state.engine()).edit(post_id, text=text, due_at=due)
+    local = changed.due_at.astimezone(settings.zone)
+    typer.echo(f"Post {changed.id} ({changed.state}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
 
 
 @app.command("cancel")
@@ -171,16 +154,11 @@ def cancel_command(
     post_id: Annotated[int, typer.Argument(help="The post's id (see: livepost queue list).")],
 ) -> None:
     """Cancel a post not sent yet, and the unsent replies under it."""
-    from livepost.outbox import cancel, get_post
-    from livepost.queue import event_row
-    from livepost.store.engine import session_scope
+    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    with session_scope(state.engine()) as session:
-        row = get_post(session, event_row(session, state.settings()), post_id)
-        gone = cancel(session, row)
-        for item in gone:
-            typer.echo(f"Cancelled post {item.id} ({item.key}).")
+    for item in EventQueue(state.settings(), state.engine()).cancel(post_id):
+        typer.echo(f"Cancelled post {item.id} ({item.key}).")
 
 
 @app.command("retry")
@@ -189,25 +167,18 @@ def retry_command(
     post_id: Annotated[int, typer.Argument(help="The id of a failed or missed post.")],
 ) -> None:
     """Queue a failed or missed post again, to go out now."""
-    from livepost.outbox import get_post, retry
-    from livepost.queue import event_row
-    from livepost.store.engine import session_scope
-    from livepost.store.models import utc_now
+    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    with session_scope(state.engine()) as session:
-        row = get_post(session, event_row(session, state.settings()), post_id)
-        retry(row, utc_now())
-        typer.echo(f"Post {row.id} ({row.key}) is queued again.")
+    changed = EventQueue(state.settings(), state.engine()).retry(post_id)
+    typer.echo(f"Post {changed.id} ({changed.key}) is queued again.")
 
 
 def _set_paused(ctx: typer.Context, paused: bool) -> None:
-    from livepost.queue import event_row
-    from livepost.store.engine import session_scope
+    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    with session_scope(state.engine()) as session:
-        event_row(session, state.settings()).paused = paused
+    EventQueue(state.settings(), state.engine()).set_paused(paused)
 
 
 @app.command("pause")
@@ -229,7 +200,7 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """What is next, what went out, what failed and why, and who is logged in where."""
-    from livepost.status import event_status
+    from livepost.app.status import event_status
 
     state: CliState = ctx.obj
     status = event_status(state.settings(), state.engine())

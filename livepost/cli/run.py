@@ -53,7 +53,7 @@ def run_command(
     One daemon per event; Ctrl-C or SIGTERM stops it between two posts, and it resumes where it
     left off. Posts more than [plan] grace_minutes late are marked missed, never sent in a burst.
     """
-    from livepost.scheduler import RunRequest, build_daemon
+    from livepost.run.assemble import RunRequest, build_daemon
 
     state: CliState = ctx.obj
     settings = state.settings()

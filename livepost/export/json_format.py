@@ -9,8 +9,8 @@ import json
 from datetime import datetime
 from typing import IO, Any
 
-from livepost.engagement import Counts
 from livepost.export.report import Post, Report
+from livepost.model.engagement import Counts
 
 FORMAT_VERSION = 1
 

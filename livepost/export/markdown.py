@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from livepost.engagement import Counts
 from livepost.export.report import Post, Report, TalkSection
+from livepost.model.engagement import Counts
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_START = re.compile(r"^(\s*)(?:([-+])|(\d+)\.)(?=\s|$)")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, select, type_coerce
 
-from livepost.engagement import Counts
+from livepost.model.engagement import Counts
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from livepost.outbox import (
+from livepost.outbox.queries import (
     due_posts,
     in_flight,
     mark_failed,
@@ -75,7 +75,7 @@ CRASH_POINTS = ("after_mark_sending", "before_create", "after_create", "after_po
 DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0)
 DEFAULT_RATE_WAIT = 60.0  # when a 429 carries no usable RateLimit-Reset
 MAX_RATE_WAIT = 900.0  # longer waits end the run; the daemon comes back at resume_at
-#: ``last_error`` of the rows of a thread refused as a whole: they go post by post from then on
+#: how ``last_error`` reads for a thread refused as a whole (the flag is ``thread_fallback``)
 FALLBACK_PREFIX = "sent post by post: "
 
 _crash_counts: dict[str, int] = {}
@@ -549,6 +549,7 @@ class _Run:
                 row = session.get(OutboxRow, part.post_id)
                 if row is not None and row.state == "sending":
                     mark_retry(row, FALLBACK_PREFIX + reason)
+                    row.thread_fallback = True
         log.info("thread %s goes post by post: %s", parts[0].key, reason)
         self.report.fallbacks.append(Outcome(parts[0].post_id, parts[0].key, reason))
 
@@ -598,11 +599,11 @@ class _Part:
 
 
 def _fell_back(row: OutboxRow) -> bool:
-    return bool(row.last_error and row.last_error.startswith(FALLBACK_PREFIX))
+    return row.thread_fallback
 
 
 def _reply(session: Session, row: OutboxRow) -> tuple[StrongRef, StrongRef] | None:
-    from livepost.outbox import reply_refs
+    from livepost.outbox.queries import reply_refs
 
     rows = reply_refs(session, row)
     if rows is None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from livepost.outbox.states import PostState
 from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
 
 if TYPE_CHECKING:
@@ -161,6 +162,6 @@ def forget_dry_run(session: Session, event: EventRow) -> int:
     )
     count = 0
     for row in rows:
-        row.state, row.uri, row.cid, row.sent_at = "queued", None, None, None
+        row.state, row.uri, row.cid, row.sent_at = PostState.QUEUED, None, None, None
         count += 1
     return count

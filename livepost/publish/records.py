@@ -5,7 +5,7 @@ record is created: uploaded blobs that no record references are garbage-collecte
 may change owner. What cannot be done (an unknown handle, a page without a card) is reported as
 a warning and the post goes out without it; what the server refuses raises :class:`Rejected`.
 
-The row's ``embed`` is livepost's own description (see :class:`livepost.outbox.Draft`)::
+The row's ``embed`` is livepost's own description (see :class:`livepost.outbox.queries.Draft`)::
 
     {"images": [{"path": "notes/img/a.jpg", "alt": "..."}],   # up to 4, paths relative to base_dir
      "card": {"kind": "talk", "talk_id": "...", ...},         # rendered by Media.card_renderer

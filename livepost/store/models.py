@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from livepost.outbox.states import PostState
+
 #: Constraint names are fixed so that migrations can refer to them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -186,9 +188,17 @@ class SnippetRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
-#: Every state an outbox row can be in. ``sending`` means a network call may have happened: the
-#: outcome is unknown until the PDS is asked for the record at ``rkey``.
-POST_STATES = ("queued", "sending", "posted", "failed", "cancelled", "missed")
+class PostStateType(TypeDecorator[PostState]):
+    """The state column: a short string in the database, a :class:`PostState` in Python."""
+
+    impl = String(12)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else PostState(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> PostState | None:
+        return None if value is None else PostState(value)
 
 
 class OutboxRow(Base):
@@ -214,7 +224,7 @@ class OutboxRow(Base):
     origin: Mapped[str] = mapped_column(String(10), default="plan")  # plan | manual
     talk_id: Mapped[str | None] = mapped_column(String(100), index=True)
     due_at: Mapped[datetime] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    state: Mapped[PostState] = mapped_column(PostStateType(), default=PostState.QUEUED, index=True)
     text: Mapped[str] = mapped_column(Text)
     facets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     langs: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -233,6 +243,11 @@ class OutboxRow(Base):
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: cancelled by the planner (its talk or snippet went away): planning brings it back if the
+    #: talk or snippet returns; a post the officer cancelled stays cancelled
+    planner_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: part of a thread the PDS refused as one applyWrites call: it goes post by post from now on
+    thread_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column()

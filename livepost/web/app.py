@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
+    from livepost.app.doctor import Check
     from livepost.config import Settings
-    from livepost.doctor import Check
 
 STATIC = Path(__file__).resolve().parent / "static"
 POLL_SECONDS = 3
@@ -245,12 +245,12 @@ class _Pages:
         return _redirect(request, f"/queue?queued={ids[0]}")
 
     async def card(self, request: Request) -> Response:
-        from livepost.web.composer import draw_card
+        from livepost.web.composer import card_image
 
         params = request.query_params
         try:
             card = await run_in_threadpool(
-                draw_card,
+                card_image,
                 self.console,
                 params.get("kind", "talk"),
                 params.get("talk", ""),
@@ -396,7 +396,7 @@ class _Pages:
         return self.page(request, "checks.html", active="checks")
 
     async def check_results(self, request: Request) -> Response:
-        from livepost.doctor import run_checks
+        from livepost.app.doctor import run_checks
 
         settings = self.console.settings
         checks = await run_in_threadpool(
@@ -411,10 +411,10 @@ class _Pages:
 def _daemon_check(console: Console) -> Check:
     """Whether ``livepost run`` is sending for this event (asked only when Checks is opened:
     the probe takes the daemon's lock for a moment)."""
-    from livepost.doctor import Check
+    from livepost.app.doctor import Check
 
     try:
-        from livepost.status import daemon_state
+        from livepost.app.status import daemon_state
 
         state = daemon_state(console.engine, console.settings.event_key)
     except (ImportError, LivepostError) as exc:

@@ -59,7 +59,7 @@ class Console:
 
     def talks(self) -> list[Talk]:
         """The programme: stored talks, else the configured schedule file read on the fly."""
-        from livepost.talks import current_talks
+        from livepost.store.programme import current_talks
 
         return current_talks(self.settings, self.engine)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from livepost.engagement import Counts
+from livepost.model.engagement import Counts
 from livepost.web.console import Console, PostView
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def latest_counts(session: Session, event: EventRow) -> dict[str, Counts]:
 def engagement_view(console: Console) -> EngagementView:
     from sqlalchemy import func, select
 
-    from livepost.outbox import list_posts
+    from livepost.outbox.queries import list_posts
     from livepost.store.models import ArchivedPostRow, ArchiveSyncRow
 
     today = console.now().date()

@@ -1,16 +1,19 @@
 """The Queue view and its actions: edit, cancel, reorder, retry, pause the whole event.
 
-Each action is one transaction through :mod:`livepost.outbox`, which refuses changes to posts that
-have gone out (a post the daemon sent a second ago cannot be cancelled any more).
+Each action is one transaction through :mod:`livepost.outbox.queries`, which refuses changes to
+posts that have gone out (a post the daemon sent a second ago cannot be cancelled any more).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from livepost.web.composer import ComposeError
+from livepost.errors import InputError
+from livepost.outbox.queries import OutboxError, PostState, get_post
+from livepost.outbox.states import PENDING, UNSENT
+from livepost.web.composer import ComposeError, event_queue
 from livepost.web.console import Console, PostView
 
 
@@ -25,17 +28,17 @@ class QueueView:
 
 
 def queue_view(console: Console) -> QueueView:
-    from livepost.outbox import list_posts
+    from livepost.outbox.queries import list_posts
 
     titles = {t.id: t.title for t in console.talks()}
     with console.session() as (session, event):
-        rows = list_posts(session, event, ["queued", "sending", "failed", "missed"])
+        rows = list_posts(session, event, PENDING)
         view = QueueView(paused=bool(event.paused), titles=titles)
         for row in rows:
             post = PostView.of(row, console.zone)
-            if row.state in ("queued", "sending"):
+            if row.state in (PostState.QUEUED, PostState.SENDING):
                 view.upcoming.append(post)
-            elif row.state == "failed":
+            elif row.state == PostState.FAILED:
                 view.failed.append(post)
             else:
                 view.missed.append(post)
@@ -46,50 +49,22 @@ def queue_view(console: Console) -> QueueView:
 
 def set_paused(console: Console, paused: bool) -> None:
     """Pause or resume the whole event: the daemon sends nothing while it is paused."""
-    with console.session() as (_session, event):
-        event.paused = paused
+    event_queue(console).set_paused(paused)
 
 
 def cancel_post(console: Console, post_id: int) -> list[int]:
     """Cancel a post and the unsent replies under it; returns the ids cancelled."""
-    from livepost.outbox import cancel, get_post
-
-    with console.session() as (session, event):
-        return [r.id for r in cancel(session, get_post(session, event, post_id))]
+    return [c.id for c in event_queue(console).cancel(post_id)]
 
 
 def retry_post(console: Console, post_id: int) -> None:
     """Send a failed or missed post again, at the next opportunity."""
-    from livepost.outbox import get_post, retry
-
-    with console.session() as (session, event):
-        retry(get_post(session, event, post_id), console.now())
+    event_queue(console).retry(post_id)
 
 
 def move_post(console: Console, post_id: int, direction: str) -> None:
-    """Swap a queued post's due time with the queued post before (``up``) or after it (``down``).
-
-    Equal times are split by a second so that the order really changes.
-    """
-    from livepost.outbox import OutboxError, edit, get_post, list_posts
-
-    with console.session() as (session, event):
-        row = get_post(session, event, post_id)
-        queued = list_posts(session, event, ["queued"])
-        if row not in queued:
-            raise OutboxError(f"cannot move post {post_id}: it is {row.state}")
-        index = queued.index(row)
-        other_index = index - 1 if direction == "up" else index + 1
-        if not 0 <= other_index < len(queued):
-            return
-        other = queued[other_index]
-        mine, theirs = row.due_at, other.due_at
-        if mine == theirs:
-            step = timedelta(seconds=1)
-            edit(row, due_at=theirs - step if direction == "up" else theirs + step)
-        else:
-            edit(row, due_at=theirs)
-            edit(other, due_at=mine)
+    """Swap a queued post's due time with its neighbour's (``up`` or ``down``)."""
+    event_queue(console).move(post_id, direction)
 
 
 def expand_links(text: str, facets: list[dict[str, Any]]) -> str:
@@ -123,50 +98,32 @@ def edit_post(
     alts: list[str] | None = None,
 ) -> None:
     """Save the edit form: new text (facets found again), due time, image descriptions."""
-    from livepost.compose.compose import finish
-    from livepost.compose.text import MAX_BYTES, MAX_GRAPHEMES, normalize
-    from livepost.outbox import edit, get_post
-
-    body = normalize(text)
-    if not body:
-        raise ComposeError("text", "A post needs text; to drop it, cancel it instead.")
-    composed = finish(body, [])
-    if composed.graphemes > MAX_GRAPHEMES or composed.bytes > MAX_BYTES:
-        raise ComposeError(
-            "text",
-            f"That is {composed.graphemes} characters; a post holds {MAX_GRAPHEMES}. Shorten it, "
-            "or cancel it and write a thread in Compose.",
-        )
+    due_at: datetime | None = None
+    if due.strip():
+        try:
+            local = datetime.fromisoformat(due)
+        except ValueError:
+            raise ComposeError(
+                "due", f"{due!r} is not a date and time (YYYY-MM-DD HH:MM)."
+            ) from None
+        due_at = local.replace(tzinfo=console.zone) if local.tzinfo is None else local
+        with console.session() as (session, event):
+            row = get_post(session, event, post_id)
+            if console.local(row.due_at).replace(second=0, microsecond=0) == due_at:
+                due_at = None  # the form shows minutes: an untouched time is no change
     try:
-        local = datetime.fromisoformat(due)
-    except ValueError:
-        raise ComposeError("due", f"{due!r} is not a date and time (YYYY-MM-DD HH:MM).") from None
-    due_at = local.replace(tzinfo=console.zone) if local.tzinfo is None else local
-    with console.session() as (session, event):
-        row = get_post(session, event, post_id)
-        changes: dict[str, Any] = {
-            "text": composed.text,
-            "facets": [f.to_json() for f in composed.facets],
-        }
-        if console.local(row.due_at).replace(second=0, microsecond=0) != due_at:
-            changes["due_at"] = due_at
-        if alts is not None and row.embed and row.embed.get("images"):
-            images = [dict(i) for i in row.embed["images"]]
-            for image, alt in zip(images, alts, strict=False):
-                if not alt.strip():
-                    raise ComposeError("alt", "Every image needs its description (alt text).")
-                image["alt"] = alt.strip()
-            changes["embed"] = {**row.embed, "images": images}
-        edit(row, **changes)
+        event_queue(console).edit(post_id, text=text, due_at=due_at, alts=alts)
+    except (InputError, OutboxError) as exc:
+        if isinstance(exc, OutboxError) and not exc.message.startswith("That is"):
+            raise
+        raise ComposeError.of(exc) from exc
 
 
 def post_for_edit(console: Console, post_id: int) -> tuple[PostView, str]:
     """The post and its text with links written out (for the edit form)."""
-    from livepost.outbox import OutboxError, get_post
-
     with console.session() as (session, event):
         row = get_post(session, event, post_id)
-        if row.state not in ("queued", "failed", "missed"):
+        if row.state not in UNSENT:
             raise OutboxError(
                 f"post {post_id} is {row.state}: only queued, failed or missed posts can be edited"
             )

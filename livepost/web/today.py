@@ -55,7 +55,7 @@ def _status(talk: Talk, now: datetime) -> str:
 
 def today_view(console: Console, wanted: date | None = None) -> TodayView:
     """Build the timeline of one day (the programme's day nearest today by default)."""
-    from livepost.outbox import list_posts
+    from livepost.outbox.queries import list_posts
 
     now = console.now()
     talks = [t for t in console.talks() if not t.withdrawn]

@@ -4,7 +4,7 @@ Planned posts are matched to the outbox rows made from them before, by key (``an
 ``snippet/<talk>/<n>``...) and, for snippets, by what they were made from (``source_hash``), so a
 snippet that moved in its file because another was deleted is still recognised. Then:
 
-* a planned post with no row gets one (:func:`livepost.outbox.add_post`);
+* a planned post with no row gets one (:func:`livepost.outbox.queries.add_post`);
 * a ``queued`` row that the officer has not edited follows the plan (text, time, embed): a talk
   that moved moves its unsent posts, an edited snippet updates its post;
 * a row no longer planned (its snippet deleted, its talk withdrawn) is cancelled, with the
@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livepost.model import Talk
-from livepost.outbox import UNSENT, Draft, add_post, cancel
-from livepost.plan import PlannedPost, PlanResult
+from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
+from livepost.plan.planner import PlannedPost, PlanResult
 from livepost.store.models import EventRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from livepost.config import Settings
 
-#: ``last_error`` of a row the planner cancelled (and may bring back); the officer's are plain
+#: how ``last_error`` reads for a row the planner cancelled (the flag is ``planner_cancelled``)
 PLANNER_CANCELLED = "planner: "
 _CONTENT = ("text", "facets", "langs", "tags", "embed", "kind", "talk_id", "source_hash")
 
@@ -193,9 +193,9 @@ def _draft(post: PlannedPost, key: str) -> Draft:
 def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
     """Bring a matched row in line with its planned post, where that is allowed."""
     if row.state == "cancelled":
-        if not (row.last_error or "").startswith(PLANNER_CANCELLED):
+        if not row.planner_cancelled:
             return  # cancelled by the officer: it stays cancelled
-        row.state, row.last_error = "queued", None
+        row.state, row.last_error, row.planner_cancelled = PostState.QUEUED, None, False
         report.revived.append(row.key)
     if row.state in ("posted", "sending"):
         if post.source_hash is not None and row.source_hash != post.source_hash:
@@ -264,6 +264,7 @@ def _cancel_unplanned(
             reason = "no longer planned"
         for gone in cancel(session, row):
             gone.last_error = PLANNER_CANCELLED + reason
+            gone.planner_cancelled = True
             report.cancelled.append((gone.key, reason))
 
 
@@ -277,7 +278,7 @@ def replan(
     another event row to plan into (the dry run's rehearsal copy).
     """
     from livepost.notes import load_notes
-    from livepost.plan import build_plan
+    from livepost.plan.planner import build_plan
     from livepost.store.engine import session_scope
     from livepost.store.talks import ensure_event, load_talks
 

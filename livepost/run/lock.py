@@ -14,14 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livepost.errors import LivepostError
+from livepost.errors import ExitCode, LivepostError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
 class AlreadyRunning(LivepostError):
-    """Another ``livepost run`` holds the event's lock."""
+    """Another ``livepost run`` holds the event's lock; ``holder`` says who, where known."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.holder = holder
 
 
 def lock_key(event_key: str) -> int:
@@ -48,7 +54,9 @@ class RunLock:
 
     def _message(self, holder: str) -> AlreadyRunning:
         return AlreadyRunning(
-            f"livepost is already running for event {self.event_key!r}{holder}",
+            f"livepost is already running for event {self.event_key!r}"
+            + (f" ({holder})" if holder else ""),
+            holder=holder,
             hint="Only one daemon per event may send posts. Stop the other one (Ctrl-C) first, "
             "or watch it with: livepost status",
         )
@@ -71,7 +79,7 @@ class RunLock:
             handle.seek(0)
             holder = handle.read().strip()
             handle.close()
-            raise self._message(f" ({holder})" if holder else "") from None
+            raise self._message(holder) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -88,7 +96,7 @@ class RunLock:
         connection.commit()
         if not got:
             connection.close()
-            raise self._message(f" (another process holds its lock on {self.engine.url.host})")
+            raise self._message(f"another process holds its lock on {self.engine.url.host}")
         self._connection = connection
 
     def release(self) -> None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from livepost.model import Schedule
+from livepost.outbox.tid import mint_tid
 from livepost.store.models import EventRow, OutboxRow
-from livepost.tid import mint_tid
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,8 +32,8 @@ def rehearsal_key(event_key: str) -> str:
 def prepare_rehearsal(settings: Settings, engine: Engine) -> str:
     """Copy the event into its rehearsal twin (replacing any previous one); returns its key."""
     from livepost.store.engine import session_scope
+    from livepost.store.programme import current_talks
     from livepost.store.talks import ensure_event, load_talks, save_schedule
-    from livepost.talks import current_talks
 
     key = rehearsal_key(settings.event_key)
     talks = current_talks(settings, engine)  # stored, else the programme file

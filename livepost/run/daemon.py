@@ -26,19 +26,27 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from livepost.clock import Clock, RealClock, SimulatedClock
-from livepost.errors import ConfigError, LivepostError, NotesError
-from livepost.outbox import due_posts, mark_missed
-from livepost.store.models import OutboxRow, TalkRow
+from livepost.archive.sync import sync_due
+from livepost.errors import LivepostError, NotesError
+from livepost.notes import notes_files
+from livepost.outbox.queries import PostState, due_posts, mark_late_missed
+from livepost.plan.sync import replan
+from livepost.publish.delivery import deliver_due
+from livepost.publish.media import event_media
+from livepost.run.clock import Clock, RealClock, SimulatedClock
+from livepost.run.lock import RunLock
+from livepost.run.wakeups import WakeUps
+from livepost.store.engine import session_scope
+from livepost.store.models import EventRow, OutboxRow, TalkRow
+from livepost.store.talks import load_event, load_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
 
     from livepost.config import Settings
     from livepost.model import Talk
@@ -51,21 +59,6 @@ POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often
 REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
 ARCHIVE_EVERY = timedelta(minutes=1)  # how often to ask the archive what is due ([archive] decides)
-
-#: event key -> the daemon running it in this process (what a wake-up job reaches)
-_RUNNING: dict[str, Daemon] = {}
-
-
-def wake_daemon(event_key: str) -> None:
-    """The target of every APScheduler job: wake the event's main loop (if it runs here)."""
-    daemon = _RUNNING.get(event_key)
-    if daemon is not None:
-        daemon.wake()
-
-
-def job_table(event_key: str) -> str:
-    """The event's own APScheduler table: daemons of other events never run its jobs."""
-    return "livepost_jobs_" + "".join(c if c.isalnum() else "_" for c in event_key)
 
 
 @dataclass
@@ -94,44 +87,6 @@ class RunSummary:
         return out
 
 
-def mark_late_missed(
-    session: Session, event_id: int, now: datetime, grace: timedelta
-) -> list[tuple[OutboxRow, str]]:
-    """Mark due posts later than ``grace`` ``missed``, and the unsent replies under them."""
-    from livepost.store.models import EventRow
-
-    event = session.get(EventRow, event_id)
-    assert event is not None
-    missed: list[tuple[OutboxRow, str]] = []
-    for row in due_posts(session, event, now):
-        late = now - row.due_at
-        if late <= grace:
-            continue
-        why = f"{_minutes(late)} late (grace {_minutes(grace)}): livepost was not running"
-        mark_missed(row, why)
-        missed.append((row, why))
-        frontier = [row.id]
-        while frontier:
-            children = list(
-                session.scalars(
-                    select(OutboxRow).where(
-                        OutboxRow.parent_id.in_(frontier), OutboxRow.state == "queued"
-                    )
-                )
-            )
-            for child in children:
-                reason = f"the post it replies to ({row.key}) was missed"
-                mark_missed(child, reason)
-                missed.append((child, reason))
-            frontier = [c.id for c in children]
-    return missed
-
-
-def _minutes(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
-
-
 class Daemon:
     """One event's sending loop. Build it, then :meth:`run` (it returns when stopped)."""
 
@@ -158,9 +113,8 @@ class Daemon:
         self.publisher = publisher
         self.event_key = event_key or settings.event_key
         self.clock: Clock = clock or RealClock()
-        self.media = media or event_media(
-            settings, lambda: self.talks, dry=getattr(publisher, "dry_run", True) is not False
-        )
+        dry = getattr(publisher, "dry_run", True) is not False
+        self.media = media or event_media(settings, lambda: self.talks, link_cards=not dry)
         self.once = once
         self.until = until
         self.end_when_done = end_when_done
@@ -173,11 +127,10 @@ class Daemon:
         self.talks: list[Talk] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._scheduler: Any = None
+        self._wakeups = WakeUps(engine, self.event_key, self.clock, self.wake)
         self._event_id = 0
         self._notes_seen: object = None
         self._talks_seen: object = None
-        self._jobs_seen: object = None
         self._planned_at: datetime | None = None
         self._notes_problem: str | None = None
         self._retry_at: datetime | None = None
@@ -202,26 +155,21 @@ class Daemon:
     # --- the loop ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
-        from livepost.runlock import RunLock
-        from livepost.store.engine import session_scope
-        from livepost.store.talks import load_event
-
         with RunLock(self.engine, self.event_key), self._signals():
             if self.prepare is not None:
                 self.prepare()
             with session_scope(self.engine) as session:
                 self._event_id = load_event(session, self.event_key).id
-            _RUNNING[self.event_key] = self
             watcher = None
             try:
                 if self.use_scheduler and not self.once:
-                    self._start_scheduler()
+                    self._wakeups.start()
                     watcher = self._start_watcher()
+                else:
+                    self._wakeups.register()
                 self._loop()
             finally:
-                _RUNNING.pop(self.event_key, None)
-                if self._scheduler is not None:
-                    self._scheduler.shutdown(wait=False)
+                self._wakeups.stop()
                 if watcher is not None:
                     watcher.join(timeout=2)
         return self.summary
@@ -270,9 +218,6 @@ class Daemon:
     # --- planning ---------------------------------------------------------------------------
 
     def _fingerprints(self) -> tuple[object, object]:
-        from livepost.notes import notes_files
-        from livepost.store.engine import session_scope
-
         notes: list[tuple[str, int, int]] = []
         for path in notes_files(self.settings.notes_dir):
             try:
@@ -293,10 +238,6 @@ class Daemon:
         due = self._planned_at is None or now - self._planned_at >= REPLAN_EVERY
         if not due and notes == self._notes_seen and talks == self._talks_seen:
             return
-        from livepost.plan_sync import replan
-        from livepost.store.engine import session_scope
-        from livepost.store.talks import load_talks
-
         try:
             result, report = replan(self.engine, self.settings, now, event_key=self.event_key)
         except NotesError as exc:
@@ -322,19 +263,16 @@ class Daemon:
 
     def _mark_missed(self, now: datetime) -> bool:
         """Mark what is too late; whether anything is left to send now (or being sent)."""
-        from livepost.store.engine import session_scope
-        from livepost.store.models import EventRow
-
         with session_scope(self.engine) as session:
-            missed = [
-                (row.key, row.due_at, why)
-                for row, why in mark_late_missed(session, self._event_id, now, self.grace)
-            ]
             event = session.get(EventRow, self._event_id)
             assert event is not None
+            missed = [
+                (row.key, row.due_at, why)
+                for row, why in mark_late_missed(session, event, now, self.grace)
+            ]
             busy = session.scalar(
                 select(func.count(OutboxRow.id)).where(
-                    OutboxRow.event_id == self._event_id, OutboxRow.state == "sending"
+                    OutboxRow.event_id == self._event_id, OutboxRow.state == PostState.SENDING
                 )
             )
             pending = bool(busy) or bool(due_posts(session, event, now))
@@ -344,8 +282,6 @@ class Daemon:
         return pending
 
     def _deliver(self) -> None:
-        from livepost.publish.delivery import deliver_due
-
         if self._retry_at is not None and self.clock.now() < self._retry_at:
             return
         self._retry_at = None
@@ -392,8 +328,6 @@ class Daemon:
         if self._archived_at is not None and now - self._archived_at < self.archive_every:
             return
         self._archived_at = now
-        from livepost.archive import sync_due
-
         try:
             report = sync_due(
                 self.engine,
@@ -415,11 +349,9 @@ class Daemon:
             )
 
     def _echo_sent(self, post_id: int) -> None:
-        from livepost.store.engine import session_scope
-
         with session_scope(self.engine) as session:
             row = session.get(OutboxRow, post_id)
-            if row is None or row.state != "posted":
+            if row is None or row.state != PostState.POSTED:
                 return
             kind, key, text = row.kind, row.key, row.text
             card = bool(row.embed and row.embed.get("card"))
@@ -434,80 +366,27 @@ class Daemon:
         self.echo(f"{self._clock_text(self.clock.now())} {arrow}{key}: {first}{extras}")
 
     def _due_now(self) -> bool:
-        from livepost.store.engine import session_scope
-        from livepost.store.models import EventRow
-
         with session_scope(self.engine) as session:
             event = session.get(EventRow, self._event_id)
             assert event is not None
             return bool(due_posts(session, event, self.clock.now()))
 
-    # --- wake-ups ---------------------------------------------------------------------------
-
-    def _start_scheduler(self) -> None:
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        store = SQLAlchemyJobStore(engine=self.engine, tablename=job_table(self.event_key))
-        self._scheduler = BackgroundScheduler(
-            jobstores={"default": store},
-            timezone=UTC,
-            job_defaults={
-                # A wake-up that fires late (livepost was stopped, the laptop slept) must still
-                # fire: whether the post is sent or marked missed is decided against the outbox
-                # with [plan] grace_minutes, so APScheduler must never silently drop it.
-                "misfire_grace_time": None,
-                # Several overdue wake-ups are one: each run sends everything due, so running
-                # them one after the other would only repeat the same step (no burst either way).
-                "coalesce": True,
-                "max_instances": 1,
-            },
-        )
-        self._scheduler.start()
-
     def _rearm(self) -> datetime | None:
-        """Make the job store hold one wake-up per queued post due later; the next due time."""
-        from livepost.store.engine import session_scope
-
+        """Wake-ups for every queued post due later; the next due time."""
         now = self.clock.now()
         with session_scope(self.engine) as session:
-            rows = sorted(
+            due = [
                 (post_id, due_at)
                 for post_id, due_at in session.execute(
                     select(OutboxRow.id, OutboxRow.due_at).where(
                         OutboxRow.event_id == self._event_id,
-                        OutboxRow.state == "queued",
+                        OutboxRow.state == PostState.QUEUED,
                         OutboxRow.due_at > now,
                     )
                 )
-            )
-        next_due = min((due for _id, due in rows), default=None)
-        if self._scheduler is None or rows == self._jobs_seen:
-            return next_due
-        self._jobs_seen = rows
-        wanted = {f"post-{post_id}": due for post_id, due in rows}
-        existing = {job.id: job for job in self._scheduler.get_jobs()}
-        for job_id in existing.keys() - wanted.keys():
-            self._scheduler.remove_job(job_id)
-        real_now = datetime.now(UTC)
-        for job_id, due in wanted.items():
-            run_at = (
-                due
-                if isinstance(self.clock, RealClock)
-                else real_now + timedelta(seconds=max(0.0, self.clock.real_delay(due)))
-            )
-            job = existing.get(job_id)
-            if job is not None and job.next_run_time == run_at:
-                continue
-            self._scheduler.add_job(
-                wake_daemon,
-                "date",
-                run_date=run_at,
-                args=[self.event_key],
-                id=job_id,
-                replace_existing=True,
-            )
-        return next_due
+            ]
+        self._wakeups.arm(due)
+        return min((due_at for _id, due_at in due), default=None)
 
     def _start_watcher(self) -> threading.Thread | None:
         """Wake the loop as soon as a notes file is saved (watchfiles); polling stays the truth."""
@@ -532,149 +411,3 @@ class Daemon:
 
     def _clock_text(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.settings.zone):%H:%M:%S}"
-
-
-# --- building a daemon from settings ---------------------------------------------------------
-
-
-def has_credentials(settings: Settings) -> bool:
-    """A stored session (``livepost login``) or a handle with an app password."""
-    from livepost.publish.factory import has_credentials as stored_or_configured
-
-    return stored_or_configured(settings)
-
-
-def real_publisher(settings: Settings) -> Publisher:
-    """The Bluesky publisher for the event's account (it holds the account's writer lock)."""
-    from livepost.publish.factory import make_publisher
-
-    return make_publisher(settings)
-
-
-def event_media(settings: Settings, daemon_talks: Callable[[], list[Talk]], *, dry: bool) -> Media:
-    """Images relative to the event folder, talk cards rendered at send time, link cards only
-    when posting for real (a dry run stays off the network)."""
-    from livepost.publish.records import Media
-
-    def render(spec: dict[str, Any]) -> tuple[Any, str]:
-        from livepost.event_cards import render_event_card
-
-        card = render_event_card(
-            settings,
-            daemon_talks(),
-            spec.get("talk_id"),
-            kind=str(spec.get("kind", "talk")),
-            alt=spec.get("alt"),
-        )
-        return card, card.alt
-
-    return Media(base_dir=settings.event_dir, card_renderer=render, link_cards=not dry)
-
-
-def simulation_start(talks: list[Talk], settings: Settings) -> datetime:
-    """A little before the first post of the event's first day."""
-    items = [t for t in talks if not t.withdrawn]
-    if not items:
-        raise ConfigError(
-            "the event has no talks to replay",
-            hint="Import the programme first: livepost schedule import",
-        )
-    first = min(t.start for t in items)
-    before = max(settings.plan.opening_minutes, settings.plan.lead_minutes) + 5
-    return (first - timedelta(minutes=before)).astimezone(UTC)
-
-
-def parse_moment(value: str, reference: datetime, settings: Settings, *, later: bool) -> datetime:
-    """``HH:MM`` (event time, on ``reference``'s day; with ``later`` the next such moment after
-    ``reference``) or ``YYYY-MM-DD HH:MM``, as aware UTC."""
-    from livepost.schedule.common import parse_clock
-
-    zone = settings.zone
-    text = value.strip()
-    try:
-        if len(text) > 8:
-            moment = datetime.fromisoformat(text.replace(" ", "T"))
-            return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
-        clock = parse_clock(text)
-    except ValueError:
-        raise ConfigError(
-            f"{value!r} is not a time",
-            hint="Use HH:MM (event time) or 'YYYY-MM-DD HH:MM'.",
-        ) from None
-    local = reference.astimezone(zone)
-    moment = datetime.combine(local.date(), clock, tzinfo=zone)
-    if later and moment <= local:
-        moment = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=zone)
-    return moment.astimezone(UTC)
-
-
-@dataclass
-class RunRequest:
-    """What ``livepost run`` was asked to do."""
-
-    dry_run: bool = False
-    once: bool = False
-    until: str | None = None
-    speed: float | None = None
-    start: str | None = None
-
-
-def build_daemon(
-    settings: Settings, engine: Engine, request: RunRequest, echo: Callable[[str], None]
-) -> Daemon:
-    """The daemon for ``livepost run``: real or rehearsal, real or simulated clock."""
-    dry = request.dry_run or not has_credentials(settings)
-    if request.speed is not None and not dry:
-        raise ConfigError(
-            "--speed replays the day faster and only works with --dry-run",
-            hint="Rehearse with: livepost run --dry-run --speed 60",
-        )
-    if request.speed is not None and request.speed <= 0:
-        raise ConfigError("--speed must be a positive number", hint="For example --speed 60.")
-    event_key = settings.event_key
-    if dry:
-        from livepost.publish.dryrun import DryRunPublisher
-        from livepost.rehearsal import prepare_rehearsal, rehearsal_key
-
-        if not request.dry_run:
-            echo("No Bluesky account configured: rehearsing (dry run), nothing is posted.")
-        event_key = rehearsal_key(settings.event_key)
-        publisher: Publisher = DryRunPublisher()
-
-        def prepare() -> None:
-            prepare_rehearsal(settings, engine)
-    else:
-        publisher = real_publisher(settings)
-        prepare = None  # type: ignore[assignment]
-    from livepost.talks import current_talks
-
-    talks = current_talks(settings, engine)
-    clock: Clock
-    if request.speed is not None:
-        first = simulation_start(talks, settings)
-        start = (
-            parse_moment(request.start, first, settings, later=False) if request.start else first
-        )
-        clock = SimulatedClock(start, request.speed)
-    else:
-        clock = RealClock()
-    until = (
-        parse_moment(request.until, clock.now(), settings, later=True) if request.until else None
-    )
-    holder: list[Daemon] = []
-    daemon = Daemon(
-        settings,
-        engine,
-        publisher,
-        event_key=event_key,
-        clock=clock,
-        media=event_media(settings, lambda: holder[0].talks, dry=dry),
-        once=request.once,
-        until=until,
-        end_when_done=request.speed is not None,
-        echo=echo,
-        prepare=prepare,
-    )
-    daemon.talks = talks
-    holder.append(daemon)
-    return daemon

@@ -71,13 +71,13 @@ class EventStatus:
 
 def daemon_state(engine: Engine, event_key: str) -> str:
     """Whether a ``livepost run`` holds the event's lock right now."""
-    from livepost.runlock import AlreadyRunning, RunLock
+    from livepost.run.lock import AlreadyRunning, RunLock
 
     lock = RunLock(engine, event_key)
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        return "running" + exc.message.split(repr(event_key), 1)[-1]
+        return f"running ({exc.holder})" if exc.holder else "running"
     lock.release()
     return "not running (start it with: livepost run)"
 
@@ -86,31 +86,33 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
     from sqlalchemy import func, select
 
     from livepost.bluesky.session import session_status
-    from livepost.outbox import list_posts
-    from livepost.queue import event_row
+    from livepost.outbox.queries import PostState, list_posts
+    from livepost.outbox.timeline import post_json
     from livepost.store.engine import session_scope
     from livepost.store.models import OutboxRow
-    from livepost.timeline import post_json
+    from livepost.store.talks import ensure_event
 
     zone = settings.zone
     session_info = session_status(settings)
     with session_scope(engine) as session:
-        event = event_row(session, settings)
+        event = ensure_event(
+            session, settings.event_key, settings.event.name, settings.event.timezone
+        )
         counts = {
-            state: count
+            str(state): count
             for state, count in session.execute(
                 select(OutboxRow.state, func.count(OutboxRow.id))
                 .where(OutboxRow.event_id == event.id)
                 .group_by(OutboxRow.state)
             )
         }
-        queued = list_posts(session, event, ["queued", "sending"])
+        queued = list_posts(session, event, [PostState.QUEUED, PostState.SENDING])
         posted = sorted(
-            list_posts(session, event, ["posted"]),
+            list_posts(session, event, [PostState.POSTED]),
             key=lambda r: (r.sent_at or r.due_at, r.id),
         )
-        failed = list_posts(session, event, ["failed"])
-        missed = list_posts(session, event, ["missed"])
+        failed = list_posts(session, event, [PostState.FAILED])
+        missed = list_posts(session, event, [PostState.MISSED])
         status = EventStatus(
             event=settings.event.name,
             timezone=zone.key,

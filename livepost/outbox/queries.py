@@ -12,26 +12,26 @@ Every function takes the caller's session: one transaction per step, decided by 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from livepost.errors import LivepostError
+from livepost.errors import ExitCode, LivepostError
+from livepost.outbox.states import FINAL, UNSENT, PostState
+from livepost.outbox.tid import mint_tid
 from livepost.store.models import EventRow, OutboxRow, utc_now
-from livepost.tid import mint_tid
 
-#: states a row can still leave by being sent
-UNSENT = ("queued", "failed", "missed")
-#: states that end a row's life
-FINAL = ("posted", "cancelled")
+__all__ = ["FINAL", "UNSENT", "PostState"]  # re-exported: the states belong with the queries
 
 
 class OutboxError(LivepostError):
-    """A queue operation that cannot be done (unknown id, a post already sent)."""
+    """A queue operation that cannot be done (unknown id, a post already sent): a usage error."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass
@@ -74,7 +74,7 @@ def add_post(
         origin=draft.origin,
         talk_id=draft.talk_id,
         due_at=draft.due_at,
-        state="queued",
+        state=PostState.QUEUED,
         text=draft.text,
         facets=draft.facets,
         langs=draft.langs,
@@ -121,12 +121,12 @@ def find_by_key(session: Session, event: EventRow, key: str) -> OutboxRow | None
 
 
 def list_posts(
-    session: Session, event: EventRow, states: Sequence[str] | None = None
+    session: Session, event: EventRow, states: Iterable[PostState] | None = None
 ) -> list[OutboxRow]:
     """The event's posts in the order they are due."""
     query = select(OutboxRow).where(OutboxRow.event_id == event.id)
-    if states:
-        query = query.where(OutboxRow.state.in_(states))
+    if states is not None:
+        query = query.where(OutboxRow.state.in_(sorted(states)))
     return list(session.scalars(query.order_by(OutboxRow.due_at, OutboxRow.id)))
 
 
@@ -141,9 +141,9 @@ def due_posts(session: Session, event: EventRow, now: datetime) -> list[OutboxRo
         .outerjoin(parent, OutboxRow.parent_id == parent.id)
         .where(
             OutboxRow.event_id == event.id,
-            OutboxRow.state == "queued",
+            OutboxRow.state == PostState.QUEUED,
             OutboxRow.due_at <= now,
-            (OutboxRow.parent_id.is_(None)) | (parent.state == "posted"),
+            (OutboxRow.parent_id.is_(None)) | (parent.state == PostState.POSTED),
         )
         .order_by(OutboxRow.due_at, OutboxRow.id)
     )
@@ -152,34 +152,34 @@ def due_posts(session: Session, event: EventRow, now: datetime) -> list[OutboxRo
 
 def in_flight(session: Session, event: EventRow) -> list[OutboxRow]:
     """Posts left in ``sending``: a crash happened mid-send, their outcome must be verified."""
-    return list_posts(session, event, ["sending"])
+    return list_posts(session, event, [PostState.SENDING])
 
 
 def mark_sending(row: OutboxRow) -> None:
     """Record the attempt *before* the network call (the caller commits first)."""
-    _require(row, ("queued", "sending"), "send")
-    row.state = "sending"
+    _require(row, {PostState.QUEUED, PostState.SENDING}, "send")
+    row.state = PostState.SENDING
     row.attempts += 1
 
 
 def mark_posted(row: OutboxRow, uri: str, cid: str, at: datetime | None = None) -> None:
-    row.state, row.uri, row.cid = "posted", uri, cid
+    row.state, row.uri, row.cid = PostState.POSTED, uri, cid
     row.sent_at = at or utc_now()
     row.last_error = None
 
 
 def mark_failed(row: OutboxRow, reason: str) -> None:
-    row.state, row.last_error = "failed", reason
+    row.state, row.last_error = PostState.FAILED, reason
 
 
 def mark_retry(row: OutboxRow, reason: str) -> None:
     """Back to the queue after a transient fault (the next try verifies by rkey first)."""
-    row.state, row.last_error = "queued", reason
+    row.state, row.last_error = PostState.QUEUED, reason
 
 
 def mark_missed(row: OutboxRow, reason: str) -> None:
-    _require(row, ("queued",), "mark missed")
-    row.state, row.last_error = "missed", reason
+    _require(row, {PostState.QUEUED}, "mark missed")
+    row.state, row.last_error = PostState.MISSED, reason
 
 
 def cancel(session: Session, row: OutboxRow) -> list[OutboxRow]:
@@ -187,29 +187,70 @@ def cancel(session: Session, row: OutboxRow) -> list[OutboxRow]:
 
     Returns every row cancelled, the given one first.
     """
-    _require(row, (*UNSENT, "queued"), "cancel")
-    cancelled = [row]
-    row.state = "cancelled"
+    _require(row, UNSENT, "cancel")
+    row.state = PostState.CANCELLED
+    row.planner_cancelled = False
+    replies = descendants(session, row, UNSENT)
+    for reply in replies:
+        reply.state = PostState.CANCELLED
+        reply.planner_cancelled = False
+    return [row, *replies]
+
+
+def descendants(session: Session, row: OutboxRow, states: Iterable[PostState]) -> list[OutboxRow]:
+    """The replies under ``row`` (at any depth) that are in one of ``states``, nearest first.
+
+    A reply in another state stops the walk down its branch: what hangs below a posted reply is
+    not this row's to change.
+    """
+    wanted = sorted(states)
+    found: list[OutboxRow] = []
     frontier = [row.id]
     while frontier:
         children = list(
             session.scalars(
-                select(OutboxRow).where(
-                    OutboxRow.parent_id.in_(frontier), OutboxRow.state.in_(UNSENT)
-                )
+                select(OutboxRow)
+                .where(OutboxRow.parent_id.in_(frontier), OutboxRow.state.in_(wanted))
+                .order_by(OutboxRow.due_at, OutboxRow.id)
             )
         )
-        for child in children:
-            child.state = "cancelled"
-        cancelled.extend(children)
+        found.extend(children)
         frontier = [c.id for c in children]
-    return cancelled
+    return found
+
+
+def mark_late_missed(
+    session: Session, event: EventRow, now: datetime, grace: timedelta
+) -> list[tuple[OutboxRow, str]]:
+    """Mark due posts later than ``grace`` ``missed``, and the queued replies under them.
+
+    Never a burst of stale posts: a post this late (livepost was not running, the laptop slept)
+    is reported instead of sent.
+    """
+    missed: list[tuple[OutboxRow, str]] = []
+    for row in due_posts(session, event, now):
+        late = now - row.due_at
+        if late <= grace:
+            continue
+        why = f"{_minutes(late)} late (grace {_minutes(grace)}): livepost was not running"
+        mark_missed(row, why)
+        missed.append((row, why))
+        for reply in descendants(session, row, {PostState.QUEUED}):
+            reason = f"the post it replies to ({row.key}) was missed"
+            mark_missed(reply, reason)
+            missed.append((reply, reason))
+    return missed
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def retry(row: OutboxRow, now: datetime | None = None) -> None:
     """Queue a failed or missed post again (sent at the next opportunity)."""
-    _require(row, ("failed", "missed"), "retry")
-    row.state, row.last_error = "queued", None
+    _require(row, {PostState.FAILED, PostState.MISSED}, "retry")
+    row.state, row.last_error = PostState.QUEUED, None
     if now is not None:
         row.due_at = now
 
@@ -233,7 +274,7 @@ def reply_refs(session: Session, row: OutboxRow) -> tuple[OutboxRow, OutboxRow] 
     return root, parent
 
 
-def _require(row: OutboxRow, states: Sequence[str], action: str) -> None:
+def _require(row: OutboxRow, states: Iterable[PostState], action: str) -> None:
     if row.state not in states:
         raise OutboxError(
             f"cannot {action} post {row.id}: it is {row.state}",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from livepost.engagement import Counts, RemotePost
+from livepost.model.engagement import Counts, RemotePost
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,

@@ -1,7 +1,7 @@
 """What goes out when: the event's talks and note snippets turned into planned posts.
 
 A pure function of (settings, talks, snippets, now): no database, no network, so the timeline can
-be tested exactly and shown before anything is queued. :mod:`livepost.plan_sync` writes the result
+be tested exactly and shown before anything is queued. :mod:`livepost.plan.sync` writes the result
 into the outbox.
 
 Per talk (``kind="talk"``, not withdrawn; breaks only with ``[plan] announce_breaks``):
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from livepost.compose.compose import ComposedPost, compose
-from livepost.compose.context import build_context
+from livepost.compose.compose import ComposedPost
+from livepost.compose.for_event import compose_for_event
 from livepost.errors import LivepostError
 from livepost.model import Talk
 from livepost.notes import Snippet
@@ -169,24 +169,8 @@ class _Planner:
         extra: Sequence[str] = (),
         langs: Sequence[str] | None = None,
     ) -> list[ComposedPost]:
-        event = self.settings.event
-        context = build_context(
-            event_name=event.name,
-            event_hashtags=event.hashtags,
-            timezone=event.timezone,
-            talk=talk,
-            snippet=text if kind == "snippet" else None,
-        )
-        return compose(
-            text,
-            kind=kind,
-            context=context,
-            event_hashtags=event.hashtags,
-            extra_hashtags=extra,
-            langs=list(langs) if langs else event.langs,
-            template_dirs=self.settings.template_dirs,
-            numbering=self.options.numbering,
-            tags_in_record=self.options.tags_in_record,
+        return compose_for_event(
+            self.settings, text, talk=talk, kind=kind, langs=langs, extra_hashtags=extra
         )
 
     def _add(
@@ -363,20 +347,4 @@ class _Planner:
                 self._add(key, kind, None, at, parts)
 
     def _compose_day(self, kind: str, counts: Mapping[str, int]) -> list[ComposedPost]:
-        event = self.settings.event
-        context = build_context(
-            event_name=event.name,
-            event_hashtags=event.hashtags,
-            timezone=event.timezone,
-            counts=counts,
-        )
-        return compose(
-            "",
-            kind=kind,
-            context=context,
-            event_hashtags=event.hashtags,
-            langs=event.langs,
-            template_dirs=self.settings.template_dirs,
-            numbering=self.options.numbering,
-            tags_in_record=self.options.tags_in_record,
-        )
+        return compose_for_event(self.settings, "", kind=kind, extra_hashtags=(), counts=counts)

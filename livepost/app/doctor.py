@@ -87,7 +87,7 @@ def _guard(name: str, body: Callable[[], Check]) -> Check:
 
 
 def _check_programme(settings: Settings, engine: Engine) -> Check:
-    from livepost.talks import stored_talks
+    from livepost.store.programme import stored_talks
 
     def body() -> Check:
         talks = stored_talks(settings, engine)
@@ -107,7 +107,7 @@ def _check_programme(settings: Settings, engine: Engine) -> Check:
 
 def _check_notes(settings: Settings, engine: Engine) -> Check:
     from livepost.notes import check_notes
-    from livepost.talks import current_talks
+    from livepost.store.programme import current_talks
 
     def body() -> Check:
         if not settings.notes_dir.is_dir():

@@ -1,0 +1,443 @@
+"""The queue, for every front end: preview, queue, edit, cancel, retry, reorder, pause, list.
+
+``livepost queue``, the console and the phone API parse their input into these calls and render
+what comes back; the rules (which template, which hashtags, which thread a post joins, what an
+image needs, what may still be changed) live here once. Everything goes through the database, so
+a running ``livepost run`` sees each change within seconds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from livepost.compose.compose import ComposedPost
+from livepost.compose.for_event import compose_for_event, default_kind
+from livepost.compose.hashtags import clean_tag, missing_tags
+from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
+from livepost.config import Settings
+from livepost.errors import InputError
+from livepost.model import Talk
+from livepost.outbox import queries
+from livepost.outbox.queries import Draft, OutboxError, PostState
+from livepost.outbox.timeline import post_json
+from livepost.plan.sync import replan
+from livepost.store.engine import session_scope
+from livepost.store.models import EventRow, OutboxRow, utc_now
+from livepost.store.programme import current_talks, find_talk
+from livepost.store.talks import ensure_event
+
+UPLOADS = "uploads"  # images and cards queued by hand are kept here, inside the event folder
+MAX_IMAGES = 4
+MAX_ALT = 2000
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+NEEDS_ALT = (
+    "Describe what it shows: without alt text, people using screen readers get nothing from it."
+)
+#: a time this far in the past is a mistake, not "now"
+PAST_TOLERANCE = timedelta(minutes=1)
+CARD_KINDS = ("talk", "quote")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image to attach: a file inside the event folder, and what it shows."""
+
+    path: Path
+    alt: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An image sent with the request itself (the console, the phone): kept in ``uploads/`` once
+    every check has passed."""
+
+    data: bytes
+    filename: str
+    alt: str
+
+
+@dataclass
+class PostRequest:
+    """A post (or thread) to queue by hand, as any front end asks for it."""
+
+    text: str
+    talk_id: str | None = None
+    due_at: datetime | None = None  # None: now
+    images: list[Attachment] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    card: str | None = None  # "talk" or "quote": a card of the talk, drawn now
+    card_alt: str = ""
+    in_thread: bool = True  # with a talk: a reply under its announcement
+
+
+@dataclass
+class Queued:
+    """What :meth:`EventQueue.queue` added: the rows (one per part) and the post they reply to."""
+
+    ids: list[int]
+    keys: list[str]
+    due_at: datetime
+    parent_key: str | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """What a post request would queue, without queueing it."""
+
+    posts: list[ComposedPost] = field(default_factory=list)
+    added_tags: list[str] = field(default_factory=list)
+    present_tags: list[str] = field(default_factory=list)
+    talk: Talk | None = None
+    parent: dict[str, Any] | None = None  # the announcement it would reply to (post_json)
+    thread_note: str = ""
+
+    @property
+    def graphemes(self) -> int:
+        return sum(p.graphemes for p in self.posts)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A post after an edit, retry or cancel."""
+
+    id: int
+    key: str
+    state: PostState
+    due_at: datetime
+
+
+class EventQueue:
+    """The event's outbox as the comms team changes it. Cheap to build: one per request."""
+
+    def __init__(
+        self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def event(self, session: Session) -> EventRow:
+        event = self.settings.event
+        return ensure_event(session, self.settings.event_key, event.name, event.timezone)
+
+    def talks(self) -> list[Talk]:
+        return current_talks(self.settings, self.engine)
+
+    def talk(self, talk_id: str | None) -> Talk | None:
+        """The talk with this id (None for none), or an error naming the closest ids."""
+        return find_talk(self.settings, self.engine, talk_id) if talk_id else None
+
+    def posts(self, states: Iterable[PostState] | None = None) -> list[dict[str, Any]]:
+        """The event's posts in ``states`` (all when None), due order, as ``plan --json`` shows."""
+        with session_scope(self.engine) as session:
+            rows = queries.list_posts(session, self.event(session), states)
+            return [post_json(row, self.settings.zone) for row in rows]
+
+    def paused(self) -> bool:
+        with session_scope(self.engine) as session:
+            return bool(self.event(session).paused)
+
+    # --- composing ----------------------------------------------------------------------------
+
+    def compose(self, text: str, talk: Talk | None, kind: str | None = None) -> list[ComposedPost]:
+        """The posts ``text`` becomes in this event (and talk): what every front end shows."""
+        return compose_for_event(self.settings, text, talk=talk, kind=kind)
+
+    def preview(self, text: str, talk_id: str | None, *, in_thread: bool = True) -> Preview:
+        """What :meth:`queue` would add for this text and talk (nothing is written)."""
+        result = Preview(talk=self.talk(talk_id))
+        body = normalize(text)
+        if not body:
+            return result
+        talk = result.talk
+        result.posts = self.compose(text, talk)
+        wanted = [clean_tag(t) for t in self.settings.event.hashtags]
+        if talk is not None:
+            wanted += [clean_tag(t) for t in talk.hashtags]
+        result.added_tags = missing_tags(body, wanted)
+        result.present_tags = [t for t in wanted if t not in result.added_tags]
+        if talk is None:
+            return result
+        if not in_thread:
+            result.thread_note = "A new post of its own (not in the talk's thread)."
+            return result
+        with session_scope(self.engine) as session:
+            parent = announcement_of(session, self.event(session), talk.id)
+            result.parent = post_json(parent, self.settings.zone) if parent else None
+        result.thread_note = (
+            "A reply in the talk's thread, under its announcement."
+            if result.parent
+            else "A reply in the talk's thread: its announcement is not planned yet, so it is "
+            "planned first."
+        )
+        return result
+
+    # --- queueing -----------------------------------------------------------------------------
+
+    def queue(self, request: PostRequest) -> Queued:
+        """Queue the request's post (or thread). Every check happens before anything is written:
+        a refused request leaves no row and no file."""
+        now = self.clock()
+        talk = self.talk(request.talk_id)
+        if not normalize(request.text):
+            raise InputError("text", "the post has no text", hint="Write the post first.")
+        due = request.due_at or now
+        if due < now - PAST_TOLERANCE:
+            local = due.astimezone(self.settings.zone)
+            raise InputError(
+                "at",
+                f"{local:%H:%M} on {local:%d %B} has passed",
+                hint="Choose a later time, or send it now.",
+            )
+        self._check_images(request)
+        posts = self.compose(request.text, talk)
+        kind = default_kind(talk)
+        embed = self._embed(request, talk)
+        parent_key = f"announce/{talk.id}" if talk is not None and request.in_thread else None
+        if parent_key is not None:
+            self._ensure_planned(parent_key)
+        key = queries.manual_key()
+        drafts = [
+            Draft(
+                key=key if n == 0 else f"{key}#{n + 1}",
+                kind=kind,
+                due_at=due,
+                text=post.text,
+                facets=[f.to_json() for f in post.facets],
+                langs=list(post.langs),
+                tags=list(post.tags),
+                embed=embed if n == 0 else None,
+                talk_id=talk.id if talk else None,
+                origin="manual",
+            )
+            for n, post in enumerate(posts)
+        ]
+        with session_scope(self.engine) as session:
+            event = self.event(session)
+            parent = announcement_of(session, event, talk.id) if parent_key and talk else None
+            rows = queries.add_thread(session, event, drafts, parent=parent)
+            return Queued(
+                [r.id for r in rows],
+                [r.key for r in rows],
+                due,
+                parent.key if parent else None,
+                [r.text for r in rows],
+            )
+
+    def _check_images(self, request: PostRequest) -> None:
+        count = len(request.images) + len(request.uploads) + (1 if request.card else 0)
+        if count > MAX_IMAGES:
+            raise InputError("image", f"a post carries at most {MAX_IMAGES} images")
+        for image in request.images:
+            if not image.path.is_file():
+                raise InputError("image", f"{image.path} is not a file")
+            _check_alt(image.path.name, image.alt)
+            _check_decodes(image.path, image.path.name)  # decoded now, not on the day
+        for upload in request.uploads:
+            name = upload.filename or "the image"
+            if not upload.data:
+                raise InputError("image", "choose the image to attach, or attach nothing")
+            _check_alt(name, upload.alt)
+            if len(upload.data) > MAX_UPLOAD_BYTES:
+                raise InputError(
+                    "image",
+                    f"{name} is {len(upload.data) / 1024 / 1024:.1f} MB",
+                    hint="Send one up to 25 MB.",
+                )
+            _check_decodes(upload.data, name)
+        if request.card is not None:
+            if request.card not in CARD_KINDS:
+                raise InputError("card", f"unknown card kind {request.card!r}")
+            if request.talk_id is None:
+                raise InputError("talk", "a card needs a talk", hint="Choose one.")
+            if request.card == "quote" and not request.text.strip():
+                raise InputError("text", "a quote card shows the post's text: write it first")
+
+    def _embed(self, request: PostRequest, talk: Talk | None) -> dict[str, Any] | None:
+        images = [{"path": str(i.path.resolve()), "alt": i.alt.strip()} for i in request.images]
+        for upload in request.uploads:
+            path = save_upload(self.settings, upload.data, upload.filename)
+            images.append({"path": str(path), "alt": upload.alt.strip()})
+        if request.card is not None and talk is not None:
+            card = draw_card(self.settings, self.talks(), request.card, talk.id, request.text)
+            path = save_upload(self.settings, card.data, f"card{card.extension}", prefix="card-")
+            images.append({"path": str(path), "alt": request.card_alt.strip() or card.alt})
+        return {"images": images} if images else None
+
+    def _ensure_planned(self, key: str) -> None:
+        """A reply needs its parent in the outbox: plan the talk first if it is not there."""
+        with session_scope(self.engine) as session:
+            if queries.find_by_key(session, self.event(session), key) is not None:
+                return
+        replan(self.engine, self.settings, self.clock())
+
+    # --- changing -----------------------------------------------------------------------------
+
+    def edit(
+        self,
+        post_id: int,
+        *,
+        text: str | None = None,
+        due_at: datetime | None = None,
+        alts: list[str] | None = None,
+    ) -> Changed:
+        """Change a post not sent yet: new text (hashtags and facets found again; it must stay one
+        post), a new time (a failed or missed post given one is queued again), image
+        descriptions. Re-planning keeps the change."""
+        if text is None and due_at is None and alts is None:
+            raise InputError("queue edit", "nothing to change", hint="Give --text and/or --at.")
+        with session_scope(self.engine) as session:
+            row = queries.get_post(session, self.event(session), post_id)
+            changes: dict[str, Any] = {}
+            if text is not None:
+                changes.update(self._recompose_one(text, row))
+            if due_at is not None and due_at != row.due_at:
+                changes["due_at"] = due_at
+            if alts is not None and row.embed and row.embed.get("images"):
+                images = [dict(i) for i in row.embed["images"]]
+                for image, alt in zip(images, alts, strict=False):
+                    if not alt.strip():
+                        raise InputError("alt", "every image needs its description (alt text)")
+                    image["alt"] = alt.strip()
+                changes["embed"] = {**row.embed, "images": images}
+            queries.edit(row, **changes)
+            if due_at is not None and row.state in (PostState.FAILED, PostState.MISSED):
+                queries.retry(row, due_at)
+            return Changed(row.id, row.key, row.state, row.due_at)
+
+    def _recompose_one(self, text: str, row: OutboxRow) -> dict[str, Any]:
+        body = normalize(text)
+        if not body:
+            raise InputError(
+                "text", "a post needs text", hint="To drop the post, cancel it instead."
+            )
+        alone = grapheme_count(body)
+        too_long = OutboxError(
+            f"That is {alone} characters"
+            + ("" if alone > MAX_GRAPHEMES else " with the hashtags")
+            + f"; a post holds {MAX_GRAPHEMES}.",
+            hint="Shorten it, or cancel it and queue the text again as a thread.",
+        )
+        if alone > MAX_GRAPHEMES:
+            raise too_long
+        posts = compose_for_event(
+            self.settings, body, kind="free", langs=row.langs or None, extra_hashtags=[]
+        )
+        if len(posts) > 1:
+            raise too_long
+        post = posts[0]
+        return {
+            "text": post.text,
+            "facets": [f.to_json() for f in post.facets],
+            "tags": list(post.tags),
+        }
+
+    def cancel(self, post_id: int) -> list[Changed]:
+        """Cancel a post not sent yet and the unsent replies under it (the given post first)."""
+        with session_scope(self.engine) as session:
+            row = queries.get_post(session, self.event(session), post_id)
+            return [_changed(r) for r in queries.cancel(session, row)]
+
+    def retry(self, post_id: int) -> Changed:
+        """Queue a failed or missed post again, to go out now."""
+        with session_scope(self.engine) as session:
+            row = queries.get_post(session, self.event(session), post_id)
+            queries.retry(row, self.clock())
+            return _changed(row)
+
+    def move(self, post_id: int, direction: str) -> None:
+        """Swap a queued post's due time with the queued post before (``up``) or after it.
+
+        Equal times are split by a second so that the order really changes.
+        """
+        with session_scope(self.engine) as session:
+            event = self.event(session)
+            row = queries.get_post(session, event, post_id)
+            queued = queries.list_posts(session, event, [PostState.QUEUED])
+            if row not in queued:
+                raise OutboxError(f"cannot move post {post_id}: it is {row.state}")
+            index = queued.index(row)
+            other_index = index - 1 if direction == "up" else index + 1
+            if not 0 <= other_index < len(queued):
+                return
+            other = queued[other_index]
+            mine, theirs = row.due_at, other.due_at
+            if mine == theirs:
+                step = timedelta(seconds=1)
+                queries.edit(row, due_at=theirs - step if direction == "up" else theirs + step)
+            else:
+                queries.edit(row, due_at=theirs)
+                queries.edit(other, due_at=mine)
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume the whole event: the daemon sends nothing while it is paused."""
+        with session_scope(self.engine) as session:
+            self.event(session).paused = paused
+
+
+def _check_decodes(source: Path | bytes, name: str) -> None:
+    from livepost.cards.images import load_image
+
+    try:
+        load_image(source, name=name)
+    except InputError as exc:
+        raise InputError("image", f"{name}: {exc.detail}", hint=exc.hint) from exc
+
+
+def _check_alt(name: str, alt: str) -> None:
+    if not alt.strip():
+        raise InputError("alt", f"{name} has no alt text", hint=NEEDS_ALT)
+    if len(alt) > MAX_ALT:
+        raise InputError("alt", f"the alt text of {name} is longer than {MAX_ALT} characters")
+
+
+def _changed(row: OutboxRow) -> Changed:
+    return Changed(row.id, row.key, row.state, row.due_at)
+
+
+def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRow | None:
+    """The talk's announcement (the root of its thread), if one is in the outbox and not dead."""
+    return session.scalars(
+        select(OutboxRow)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.talk_id == talk_id,
+            OutboxRow.kind == "announcement",
+            OutboxRow.parent_id.is_(None),
+            OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
+        )
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(1)
+    ).one_or_none()
+
+
+def draw_card(settings: Settings, talks: list[Talk], kind: str, talk_id: str, text: str) -> Any:
+    """The talk or quote card of a talk, exactly as the publisher would attach it."""
+    from livepost.cards.for_event import render_event_card
+
+    if kind not in CARD_KINDS:
+        raise InputError("card", f"unknown card kind {kind!r}")
+    return render_event_card(settings, talks, talk_id, kind=kind, text=text.strip() or None)
+
+
+def save_upload(settings: Settings, data: bytes, filename: str, *, prefix: str = "") -> Path:
+    """Keep an uploaded image (or a drawn card) in the event's ``uploads/`` folder."""
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if not suffix or len(suffix) > 6 or not suffix[1:].isalnum():
+        suffix = ".img"
+    folder = settings.event_dir / UPLOADS
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{prefix}{uuid.uuid4().hex[:16]}{suffix}"
+    path.write_bytes(data)
+    return path.resolve()

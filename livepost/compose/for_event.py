@@ -1,0 +1,65 @@
+"""Compose in an event: the one glue from settings to :func:`compose`.
+
+Every front end (``livepost compose``, ``livepost queue``, the console's preview and queue, the
+phone API) and the planner call this, so the same text, talk and settings give the same posts
+everywhere: the event's template folders, hashtags, languages, ``[plan] numbering`` and
+``[plan] tags_in_record`` are applied here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from livepost.compose.compose import ComposedPost, compose
+from livepost.compose.context import build_context
+
+if TYPE_CHECKING:
+    from livepost.config import Settings
+    from livepost.model import Talk
+
+
+def default_kind(talk: Talk | None) -> str:
+    """A post written into a talk reads as a live note; anything else as free text."""
+    return "snippet" if talk is not None else "free"
+
+
+def compose_for_event(
+    settings: Settings,
+    text: str,
+    *,
+    talk: Talk | None = None,
+    kind: str | None = None,
+    langs: Sequence[str] | None = None,
+    extra_hashtags: Sequence[str] | None = None,
+    counts: Mapping[str, int] | None = None,
+) -> list[ComposedPost]:
+    """The post or thread ``text`` becomes in this event (and talk).
+
+    ``kind`` picks the template (default: :func:`default_kind`); ``extra_hashtags`` default to the
+    talk's own hashtags (the planner passes none for the replies in a talk's thread); ``counts``
+    are the day's figures for the day posts' templates.
+    """
+    event = settings.event
+    kind = kind or default_kind(talk)
+    if extra_hashtags is None:
+        extra_hashtags = talk.hashtags if talk else []
+    context = build_context(
+        event_name=event.name,
+        event_hashtags=event.hashtags,
+        timezone=event.timezone,
+        talk=talk,
+        snippet=text if kind == "snippet" else None,
+        counts=counts,
+    )
+    return compose(
+        text,
+        kind=kind,
+        context=context,
+        event_hashtags=event.hashtags,
+        extra_hashtags=extra_hashtags,
+        langs=list(langs) if langs else event.langs,
+        template_dirs=settings.template_dirs,
+        numbering=settings.plan.numbering,
+        tags_in_record=settings.plan.tags_in_record,
+    )

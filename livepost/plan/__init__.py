@@ -1,0 +1,2 @@
+"""What goes out when: the pure planner (:mod:`.planner`) and its sync into the outbox
+(:mod:`.sync`)."""

@@ -1,0 +1,111 @@
+"""Wake-ups: APScheduler (3.x) jobs that wake the daemon when a queued post falls due.
+
+A job carries nothing but the event key: when it fires, the daemon's loop wakes and asks the
+outbox what is due. The jobs live in the event's own table in the event's database
+(``livepost_jobs_<event>``) and are rebuilt from the outbox whenever it changes, so losing every
+job loses nothing. Whether a late post is sent or missed is decided against the outbox, never here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from livepost.run.clock import Clock, RealClock
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+#: event key -> what wakes that event's daemon in this process (what a job reaches)
+_WAKERS: dict[str, Callable[[], None]] = {}
+
+
+def wake_daemon(event_key: str) -> None:
+    """The target of every APScheduler job: wake the event's main loop (if it runs here)."""
+    wake = _WAKERS.get(event_key)
+    if wake is not None:
+        wake()
+
+
+def running_here(event_key: str) -> bool:
+    """Whether a daemon of this event runs in this process (and its wake-ups can reach it)."""
+    return event_key in _WAKERS
+
+
+def job_table(event_key: str) -> str:
+    """The event's own APScheduler table: daemons of other events never run its jobs."""
+    return "livepost_jobs_" + "".join(c if c.isalnum() else "_" for c in event_key)
+
+
+class WakeUps:
+    """One job per queued post due later, kept in step with the outbox by :meth:`arm`."""
+
+    def __init__(self, engine: Engine, event_key: str, clock: Clock, wake: Callable[[], None]):
+        self.engine = engine
+        self.event_key = event_key
+        self.clock = clock
+        self.wake = wake
+        self._scheduler: Any = None
+        self._armed: object = None
+
+    def start(self) -> None:
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        store = SQLAlchemyJobStore(engine=self.engine, tablename=job_table(self.event_key))
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": store},
+            timezone=UTC,
+            job_defaults={
+                # A wake-up that fires late (livepost was stopped, the laptop slept) must still
+                # fire: whether the post is sent or marked missed is decided against the outbox
+                # with [plan] grace_minutes, so APScheduler must never silently drop it.
+                "misfire_grace_time": None,
+                # Several overdue wake-ups are one: each run sends everything due, so running
+                # them one after the other would only repeat the same step (no burst either way).
+                "coalesce": True,
+                "max_instances": 1,
+            },
+        )
+        _WAKERS[self.event_key] = self.wake
+        self._scheduler.start()
+
+    def register(self) -> None:
+        """Let jobs reach this daemon without starting APScheduler (``--once``, tests)."""
+        _WAKERS[self.event_key] = self.wake
+
+    def stop(self) -> None:
+        _WAKERS.pop(self.event_key, None)
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    def arm(self, due: Sequence[tuple[int, datetime]]) -> None:
+        """Make the job store hold exactly one wake-up per ``(post id, due time)``."""
+        rows = sorted(due)
+        if self._scheduler is None or rows == self._armed:
+            return
+        self._armed = rows
+        wanted = {f"post-{post_id}": due_at for post_id, due_at in rows}
+        existing = {job.id: job for job in self._scheduler.get_jobs()}
+        for job_id in existing.keys() - wanted.keys():
+            self._scheduler.remove_job(job_id)
+        real_now = datetime.now(UTC)
+        for job_id, due_at in wanted.items():
+            run_at = (
+                due_at
+                if isinstance(self.clock, RealClock)
+                else real_now + timedelta(seconds=max(0.0, self.clock.real_delay(due_at)))
+            )
+            job = existing.get(job_id)
+            if job is not None and job.next_run_time == run_at:
+                continue
+            self._scheduler.add_job(
+                wake_daemon,
+                "date",
+                run_date=run_at,
+                args=[self.event_key],
+                id=job_id,
+                replace_existing=True,
+            )
