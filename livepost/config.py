@@ -96,7 +96,7 @@ class CardsSection(BaseModel):
 
 
 class PlanSection(BaseModel):
-    """``[plan]`` of livepost.toml: what the planner posts, and when (see livepost/plan/planner.py)."""
+    """``[plan]`` of livepost.toml: what the planner posts, and when (see plan/planner.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
