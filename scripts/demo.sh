@@ -26,7 +26,8 @@ What to try next:
   .venv/bin/livepost --event $EVENT preview --out $EVENT/cards
       every planned post as it will look, and its card as an image
   .venv/bin/livepost devnet
-      a local Bluesky network with a test account, to post for real without a Bluesky account
+      a local Bluesky network with test accounts, to post for real without a Bluesky account
+      (needs Node 20: run bash scripts/setup.sh --for-tests once)
   .venv/bin/livepost init myevent --name "My Conference" --hashtag myconf --timezone Europe/London
       your own event (see the walk-through in README.md)
 NEXT
