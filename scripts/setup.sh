@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up a fresh machine: a virtualenv (.venv) with livepost and its test tools. With --for-tests,
-# also the Node packages of the local Bluesky network and of the facet-parity check (npm ci), and
-# Debian's chromium for the browser tests. Idempotent: re-running only installs what is missing.
+# Set up a fresh machine: a virtualenv (.venv) with livepost and its test tools, at the locked
+# versions of constraints.txt. With --for-tests, also the Node packages of the local Bluesky
+# network and of the facet-parity check (npm ci), and Debian's chromium for the browser tests.
+# Idempotent: re-running only installs what is missing or not at the locked version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +10,9 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+# Every package at the exact version the tests ran with (constraints.txt, see scripts/lock.sh).
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[test]'
 
 if [ "${1:-}" = "--for-tests" ]; then
   # Debian's Chromium for the report and web console browser tests (no browser download).

@@ -21,8 +21,8 @@ def run_livepost(
 ) -> Result:
     """``python -m livepost ARGS`` with a clean ``LIVEPOST_*`` environment plus ``env``."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPOST_")}
+    environ["COLUMNS"] = "200"  # rich tables: no wrapping in assertions (unless env says)
     environ.update(env or {})
-    environ["COLUMNS"] = "200"  # rich tables: no wrapping in assertions
     done = subprocess.run(
         [sys.executable, "-m", "livepost", *map(str, args)],
         cwd=cwd,

@@ -551,3 +551,29 @@ def test_tags_in_record_keeps_a_full_snippet_in_one_post(tmp_path: Path) -> None
     )
     snippet = [p for p in inside if p.key.startswith("snippet/")]
     assert [(p.key, p.text, p.tags) for p in snippet] == [("snippet/a/1", text, ["tev"])]
+
+
+def test_a_festival_overlapping_all_day_is_one_short_warning() -> None:
+    """63 parallel talks name the first five, not all 63 (the 39C3 plan printed every id)."""
+    from livepost.store.models import OutboxRow
+    from livepost.timeline import plan_warnings
+
+    start = datetime(2026, 12, 27, 10, 0, tzinfo=UTC)
+    talks = [
+        Talk(f"Talk {n}", start, start + timedelta(minutes=40), id=f"talk-{n:02}")
+        for n in range(63)
+    ]
+    rows = [
+        OutboxRow(key=f"announce/{t.id}", talk_id=t.id, state="queued", due_at=start) for t in talks
+    ]
+    warnings = plan_warnings(rows, talks, start - timedelta(days=1), zone=UTC, grace_minutes=10)
+    assert warnings == [
+        "Sun 10:00: 63 talks with posts run at the same time (first 5: talk-00, talk-01, talk-02, "
+        "talk-03, talk-04 …, see `plan --json`); their threads interleave on the account's "
+        "timeline."
+    ]
+    few = plan_warnings(rows[:3], talks, start - timedelta(days=1), zone=UTC, grace_minutes=10)
+    assert few == [
+        "Sun 10:00: 3 talks with posts run at the same time (talk-00, talk-01, talk-02); their "
+        "threads interleave on the account's timeline."
+    ]

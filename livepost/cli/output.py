@@ -9,16 +9,39 @@ from zoneinfo import ZoneInfo
 from livepost.model import Talk
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from livepost.compose.compose import ComposedPost
 
 
-def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
-    """Print talks as a table grouped by day, in the event's local time."""
-    from rich.console import Console
-    from rich.table import Table
+#: the narrowest title and speakers columns worth a column each; below that, one "talk" column
+_WIDE_TITLE, _WIDE_SPEAKERS, _ROOM = 30, 20, 18
 
-    console = Console()
+
+def talk_table(talks: list[Talk], zone: ZoneInfo, console: Console | None = None) -> None:
+    """Print talks as a table grouped by day, in the event's local time.
+
+    Ids are never cut and titles wrap rather than vanish: when the terminal is too narrow for a
+    column each (80 columns, say), the id, title and speakers share one "talk" column, one under
+    the other; the room keeps a narrow column of its own only if there is space for it, and the
+    end time goes before an id would be folded.
+    """
+    from rich.console import Console, Group
+    from rich.markup import escape
+
+    console = console or Console()
     with_rooms = any(t.room for t in talks)  # a one-room programme needs no room column
+    id_width = max((len(t.id) for t in talks), default=2)
+    columns = 5 if with_rooms else 4
+    wide = console.width >= 3 * columns + 1 + 11 + id_width + _WIDE_TITLE + _WIDE_SPEAKERS + (
+        _ROOM if with_rooms else 0
+    )
+    # one narrow room column beside "talk" only if the ids still fit in full
+    room_column = with_rooms and console.width >= 10 + 11 + id_width + 10
+    # narrower still: the start time alone, so that the ids fit
+    start_only = console.width < 7 + 11 + id_width
     current_day = None
     table: Table | None = None
     for talk in talks:
@@ -27,22 +50,55 @@ def talk_table(talks: list[Talk], zone: ZoneInfo) -> None:
             if table is not None:
                 console.print(table)
             current_day = start.date()
-            table = Table(title=f"{start:%A %d %B %Y} ({zone.key})", title_justify="left")
-            table.add_column("time", no_wrap=True)
-            if with_rooms:
-                table.add_column("room", max_width=18)
-            table.add_column("id", no_wrap=True)
-            table.add_column("title", ratio=3)
-            table.add_column("speakers", ratio=2)
+            table = _day_table(f"{start:%A %d %B %Y} ({zone.key})", wide, with_rooms, room_column)
         assert table is not None
-        title = talk.title if talk.kind == "talk" else f"[dim]{talk.title}[/dim]"
+        title = escape(talk.title) if talk.kind == "talk" else f"[dim]{escape(talk.title)}[/dim]"
         if talk.withdrawn:
-            title = f"[strike]{talk.title}[/strike] (withdrawn)"
-        cells = [f"{start:%H:%M}-{end:%H:%M}", talk.room or "", talk.id, title]
-        cells.append(", ".join(p.name for p in talk.speakers))
-        table.add_row(*(cells if with_rooms else cells[:1] + cells[2:]))
+            title = f"[strike]{escape(talk.title)}[/strike] (withdrawn)"
+        speakers = escape(", ".join(p.name for p in talk.speakers))
+        when = f"{start:%H:%M}" if start_only else f"{start:%H:%M}-{end:%H:%M}"
+        if wide:
+            room = escape(talk.room or "")
+            cells: list[RenderableType] = [when, room, escape(talk.id), _fold(title), speakers]
+            table.add_row(*(cells if with_rooms else cells[:2] + cells[3:]))
+            continue
+        lines = [_fold(f"[bold]{escape(talk.id)}[/bold]"), _fold(title)]
+        below = [speakers] if room_column else [escape(talk.room or ""), speakers]
+        if any(below):
+            lines.append(_fold(f"[dim]{' · '.join(b for b in below if b)}[/dim]"))
+        row: list[RenderableType] = [when, Group(*lines)]
+        if room_column:
+            row.append(escape(talk.room or ""))
+        table.add_row(*row)
     if table is not None:
         console.print(table)
+
+
+def _day_table(title: str, wide: bool, with_rooms: bool, room_column: bool) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("time", no_wrap=True)
+    if wide:
+        if with_rooms:
+            table.add_column("room", max_width=_ROOM)
+        table.add_column("id", no_wrap=True)
+        table.add_column("title", ratio=3, overflow="fold")
+        table.add_column("speakers", ratio=2, overflow="fold")
+    else:
+        table.add_column("talk", overflow="fold")
+        if room_column:
+            table.add_column("room", max_width=14, overflow="fold")
+    return table
+
+
+def _fold(markup: str) -> Text:
+    """A cell's text that wraps at spaces and folds a long word, never ending in an ellipsis."""
+    from rich.text import Text
+
+    made = Text.from_markup(markup)
+    made.overflow = "fold"
+    return made
 
 
 _FACET_STYLE = {"tag": "bold cyan", "link": "underline blue", "mention": "bold magenta"}

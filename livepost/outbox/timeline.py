@@ -37,6 +37,9 @@ def post_json(row: OutboxRow, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+SHOWN_IDS = 5  # talk ids named in one warning; the rest are in ``plan --json``
+
+
 def plan_warnings(
     rows: Sequence[OutboxRow],
     talks: Sequence[Talk],
@@ -57,7 +60,9 @@ def plan_warnings(
     with_posts = {r.talk_id for r in rows if r.state != "cancelled" and r.talk_id}
     for group in overlapping(t for t in talks if t.id in with_posts):
         start = min(t.start for t in group).astimezone(zone)
-        ids = ", ".join(t.id for t in group)
+        ids = ", ".join(t.id for t in group[:SHOWN_IDS])
+        if len(group) > SHOWN_IDS:  # a big festival overlaps all day: name a few, not 63
+            ids = f"first {SHOWN_IDS}: {ids} …, see `plan --json`"
         warnings.append(
             f"{start:%a %H:%M}: {len(group)} talks with posts run at the same time ({ids}); "
             "their threads interleave on the account's timeline."
