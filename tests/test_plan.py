@@ -555,8 +555,8 @@ def test_tags_in_record_keeps_a_full_snippet_in_one_post(tmp_path: Path) -> None
 
 def test_a_festival_overlapping_all_day_is_one_short_warning() -> None:
     """63 parallel talks name the first five, not all 63 (the 39C3 plan printed every id)."""
+    from livepost.outbox.timeline import plan_warnings
     from livepost.store.models import OutboxRow
-    from livepost.timeline import plan_warnings
 
     start = datetime(2026, 12, 27, 10, 0, tzinfo=UTC)
     talks = [

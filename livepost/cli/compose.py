@@ -11,6 +11,17 @@ import typer
 from livepost.cli.state import CliState
 from livepost.errors import ConfigError
 
+#: the post templates (``templates/posts/<kind>.txt.j2``) a text can be composed with
+POST_KINDS = (
+    "free",
+    "snippet",
+    "announcement",
+    "talk_starting",
+    "wrapup",
+    "day_opening",
+    "day_closing",
+)
+
 
 def compose_command(
     ctx: typer.Context,
@@ -20,13 +31,13 @@ def compose_command(
         typer.Option("--talk", help="Compose in this talk's context (its hashtags, template)."),
     ] = None,
     kind: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--kind",
             help="Template: free, snippet, announcement, talk_starting, wrapup, day_opening, "
-            "day_closing.",
+            "day_closing (default: snippet with --talk, else free).",
         ),
-    ] = "free",
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the posts as JSON.")] = False,
 ) -> None:
     """Show the post or thread TEXT becomes: hashtags, facets, counts, splitting.
@@ -34,40 +45,25 @@ def compose_command(
     Outside an event folder no event hashtags are added.
     """
     from livepost.compose.compose import compose
-    from livepost.compose.context import build_context
 
     state: CliState = ctx.obj
     body = sys.stdin.read() if text == "-" else text
-    event = state.settings() if state.in_event_folder() else None
-    if talk_id and event is None:
+    if kind is not None and kind not in POST_KINDS:
+        raise typer.BadParameter(
+            f"{kind!r} is not one of: {', '.join(POST_KINDS)}", param_hint="--kind"
+        )
+    if state.in_event_folder():
+        from livepost.app.queue import EventQueue
+
+        queue = EventQueue(state.settings(), state.engine())
+        posts = queue.compose(body, queue.talk(talk_id), kind)
+    elif talk_id:
         raise ConfigError(
             "--talk needs an event folder",
             hint="Run it in the event folder or pass --event DIR.",
         )
-    talk = None
-    if event is not None and talk_id:
-        from livepost.store.programme import find_talk
-
-        talk = find_talk(event, state.engine(), talk_id)
-    context = (
-        build_context(
-            event_name=event.event.name,
-            event_hashtags=event.event.hashtags,
-            timezone=event.event.timezone,
-            talk=talk,
-        )
-        if event
-        else {}
-    )
-    posts = compose(
-        body,
-        kind=kind,
-        context=context,
-        event_hashtags=event.event.hashtags if event else [],
-        extra_hashtags=talk.hashtags if talk else [],
-        langs=event.event.langs if event else ["en"],
-        template_dirs=event.template_dirs if event else [],
-    )
+    else:  # outside an event: the text as it is, no event hashtags
+        posts = compose(body, kind=kind or "free", event_hashtags=[], langs=["en"])
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in posts], indent=2, ensure_ascii=False))
         return
