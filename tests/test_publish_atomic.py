@@ -28,13 +28,14 @@ from livepost.config import Settings
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.outbox.queries import Draft, add_post, add_thread, list_posts
 from livepost.publish.cid import record_cid
-from livepost.publish.delivery import CRASH_ENV, DeliveryReport, deliver_due
+from livepost.publish.delivery import DeliveryReport, deliver_due
 from livepost.publish.records import Media
 from livepost.run.assemble import make_publisher
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event
 from tests.publish_helpers import NOW, T0, composed_draft, make_event
+from tests.publish_worker import CRASH_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 POST = "app.bsky.feed.post"

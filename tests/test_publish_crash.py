@@ -23,10 +23,11 @@ from atproto import Client
 
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.outbox.queries import add_post, add_thread, list_posts
-from livepost.publish.delivery import CRASH_ENV, CRASH_POINTS
+from livepost.publish.delivery import CHECKPOINTS as CRASH_POINTS
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
 from tests.publish_helpers import composed_draft, make_event
+from tests.publish_worker import CRASH_ENV
 
 ROUNDS = int(os.environ.get("LIVEPOST_CRASH_ROUNDS", "20"))
 REPO = Path(__file__).resolve().parents[1]

@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from livepost.model.engagement import Counts, RemotePost
+from livepost.outbox.states import PostState
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,
@@ -134,7 +135,7 @@ def tracked_posts(session: Session, event: EventRow) -> list[Tracked]:
         select(OutboxRow.uri, OutboxRow.sent_at, OutboxRow.due_at, OutboxRow.parent_id)
         .where(
             OutboxRow.event_id == event.id,
-            OutboxRow.state == "posted",
+            OutboxRow.state == PostState.POSTED,
             OutboxRow.uri.is_not(None),
         )
         .order_by(OutboxRow.sent_at, OutboxRow.id)

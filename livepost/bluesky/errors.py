@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 from atproto.exceptions import (
+    AtProtocolError,
     InvokeTimeoutError,
     LoginRequiredError,
     RequestErrorBase,
@@ -18,6 +20,11 @@ from atproto.exceptions import (
 
 from livepost.errors import NetworkError
 from livepost.publish.base import AuthFailure, PublishError, RateLimited, Rejected, UnknownOutcome
+
+#: what a call to Bluesky may raise that is an outcome of the call, not a bug of ours: the SDK's
+#: errors (HTTP answers, timeouts, answers it cannot parse) and httpx's. Catch only these, so a
+#: programming error is never mistaken for "the network failed".
+CALL_ERRORS: tuple[type[Exception], ...] = (AtProtocolError, httpx.HTTPError)
 
 #: 400 errors that mean the session is gone, not that the request was wrong
 SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing", "AuthRequired"})

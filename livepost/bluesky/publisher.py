@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from atproto import Client, models
 from atproto.exceptions import RequestErrorBase
 
-from livepost.bluesky.errors import classify, error_parts
+from livepost.bluesky.errors import CALL_ERRORS, classify, error_parts
 from livepost.publish.base import (
     MAX_WRITES,
     POST_COLLECTION,
@@ -51,7 +51,7 @@ class BlueskyPublisher:
     def _call(self, what: str, call: Callable[[], T]) -> T:
         try:
             return call()
-        except Exception as exc:
+        except CALL_ERRORS as exc:
             raise classify(exc, what, account=self.handle, service=self.service) from exc
 
     def create_record(self, rkey: str, record: dict[str, Any]) -> StrongRef:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from atproto import Client, Request, SessionEvent
 
-from livepost.bluesky.errors import login_error
+from livepost.bluesky.errors import CALL_ERRORS, login_error
 from livepost.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def login(
     client = make_client(service, store, timeout=timeout)
     try:
         client.login(handle, app_password, fetch_bsky_profile=False)
-    except Exception as exc:  # the SDK's errors and httpx's, classified once
+    except CALL_ERRORS as exc:  # the SDK's errors and httpx's, classified once
         raise login_error(exc, account=handle, service=normalize_service(service)) from None
     stored = store.load()
     assert stored is not None
@@ -188,7 +188,7 @@ def open_client(
     if settings.handle and settings.app_password:
         try:
             client.login(settings.handle, settings.app_password, fetch_bsky_profile=False)
-        except Exception as exc:
+        except CALL_ERRORS as exc:
             raise login_error(exc, account=settings.handle, service=service) from None
         return client
     if stored is not None:

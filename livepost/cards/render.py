@@ -43,7 +43,7 @@ from livepost.cards.spec import (
     load_spec,
 )
 from livepost.cards.themes import Theme, get_theme
-from livepost.errors import ConfigError, InputError, LivepostError
+from livepost.errors import ConfigError, ExitCode, InputError, LivepostError
 from livepost.model import Talk
 
 DEFAULT_SIZE = (1200, 675)
@@ -52,6 +52,8 @@ MIN_SIDE, MAX_CARD_SIDE = 200, 4000
 
 class CardError(LivepostError):
     """A card cannot be made from what was asked (a quote card without a quote...)."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,15 @@ import typer
 
 from livepost.cli.state import CliState
 
+#: the card layouts (``templates/cards/<kind>.toml``)
+CARD_KINDS = ("talk", "quote", "next", "wrapup")
+
+
+def _card_kind(value: str) -> str:
+    if value not in CARD_KINDS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(CARD_KINDS)}")
+    return value
+
 
 def card_command(
     ctx: typer.Context,
@@ -16,7 +25,9 @@ def card_command(
         str | None,
         typer.Argument(help="The talk (see `livepost schedule show`); not needed for wrapup."),
     ] = None,
-    kind: Annotated[str, typer.Option("--kind", help="talk, quote, next or wrapup.")] = "talk",
+    kind: Annotated[
+        str, typer.Option("--kind", help="talk, quote, next or wrapup.", callback=_card_kind)
+    ] = "talk",
     text: Annotated[
         str | None, typer.Option("--text", help="The quotation, for --kind quote.")
     ] = None,

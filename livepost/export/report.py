@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Text, select, type_coerce
 
 from livepost.model.engagement import Counts
+from livepost.outbox.states import PostState
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,
@@ -274,7 +275,9 @@ def load_report(
                 out.c.parent_id,
                 out.c.root_id,
             )
-            .where(out.c.event_id == event_id, out.c.state == "posted", out.c.uri.is_not(None))
+            .where(
+                out.c.event_id == event_id, out.c.state == PostState.POSTED, out.c.uri.is_not(None)
+            )
             .order_by(out.c.sent_at, out.c.id)
         ).all()
         for row in rows:

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from livepost.model import Talk
+from livepost.outbox.states import PostState
 from livepost.store.models import OutboxRow
 
 
@@ -53,11 +54,11 @@ def plan_warnings(
     from livepost.publish.budget import budget_warnings
 
     warnings: list[str] = []
-    unsent = [r for r in rows if r.state == "queued"]
-    sent = [r.sent_at for r in rows if r.state == "posted" and r.sent_at is not None]
+    unsent = [r for r in rows if r.state == PostState.QUEUED]
+    sent = [r.sent_at for r in rows if r.state == PostState.POSTED and r.sent_at is not None]
     warnings += budget_warnings([r.due_at for r in unsent], sent=sent)
 
-    with_posts = {r.talk_id for r in rows if r.state != "cancelled" and r.talk_id}
+    with_posts = {r.talk_id for r in rows if r.state != PostState.CANCELLED and r.talk_id}
     for group in overlapping(t for t in talks if t.id in with_posts):
         start = min(t.start for t in group).astimezone(zone)
         ids = ", ".join(t.id for t in group[:SHOWN_IDS])

@@ -64,7 +64,7 @@ def known_times(session: Session, event: EventRow) -> dict[str, datetime]:
             OutboxRow.event_id == event.id,
             OutboxRow.origin == "plan",
             OutboxRow.source_hash.is_not(None),
-            OutboxRow.state != "cancelled",
+            OutboxRow.state != PostState.CANCELLED,
         )
     )
     known: dict[str, datetime] = {}
@@ -192,16 +192,16 @@ def _draft(post: PlannedPost, key: str) -> Draft:
 
 def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
     """Bring a matched row in line with its planned post, where that is allowed."""
-    if row.state == "cancelled":
+    if row.state == PostState.CANCELLED:
         if not row.planner_cancelled:
             return  # cancelled by the officer: it stays cancelled
         row.state, row.last_error, row.planner_cancelled = PostState.QUEUED, None, False
         report.revived.append(row.key)
-    if row.state in ("posted", "sending"):
+    if row.state in (PostState.POSTED, PostState.SENDING):
         if post.source_hash is not None and row.source_hash != post.source_hash:
             report.stale.append(row.key)
         return
-    if row.state != "queued" or row.edited:
+    if row.state != PostState.QUEUED or row.edited:
         return
     changed = False
     for name in _CONTENT:

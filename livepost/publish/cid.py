@@ -15,7 +15,7 @@ from typing import Any
 
 import libipld
 
-_DAG_CBOR, _SHA256 = 0x71, 0x12
+_DAG_CBOR, _RAW, _SHA256 = 0x71, 0x55, 0x12
 
 
 def to_ipld(value: Any, path: str = "record") -> Any:
@@ -54,3 +54,9 @@ def record_cid(record: dict[str, Any]) -> str:
     """The CID (``bafyrei...``) the PDS will give ``record``."""
     digest = hashlib.sha256(encode_record(record)).digest()
     return libipld.encode_cid(bytes([1, _DAG_CBOR, _SHA256, len(digest)]) + digest)
+
+
+def blob_cid(data: bytes) -> str:
+    """The CID (``bafkrei...``) the PDS gives an uploaded blob: raw codec, sha-256."""
+    digest = hashlib.sha256(data).digest()
+    return libipld.encode_cid(bytes([1, _RAW, _SHA256, len(digest)]) + digest)

@@ -27,8 +27,6 @@ to go post by post, so the bad post fails alone.
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from livepost.outbox.queries import (
     mark_retry,
     mark_sending,
 )
+from livepost.outbox.states import PostState
 from livepost.publish.base import (
     MAX_WRITES,
     POST_COLLECTION,
@@ -69,29 +68,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: ``point`` or ``point:N`` (the N-th time, from 1): kill this process with SIGKILL there.
-CRASH_ENV = "LIVEPOST_CRASH_AT"
-CRASH_POINTS = ("after_mark_sending", "before_create", "after_create", "after_posted")
+#: the moments of a delivery a test may hook (``checkpoint``) to simulate a power cut there
+CHECKPOINTS = ("after_mark_sending", "before_create", "after_create", "after_posted")
 DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0)
 DEFAULT_RATE_WAIT = 60.0  # when a 429 carries no usable RateLimit-Reset
 MAX_RATE_WAIT = 900.0  # longer waits end the run; the daemon comes back at resume_at
 #: how ``last_error`` reads for a thread refused as a whole (the flag is ``thread_fallback``)
 FALLBACK_PREFIX = "sent post by post: "
 
-_crash_counts: dict[str, int] = {}
 
-
-def crash_point(name: str) -> None:
-    """Test hook: die here, as a power cut would, when ``LIVEPOST_CRASH_AT`` names this point."""
-    wanted = os.environ.get(CRASH_ENV)
-    if not wanted:
-        return
-    point, _, nth = wanted.partition(":")
-    if point != name:
-        return
-    _crash_counts[name] = _crash_counts.get(name, 0) + 1
-    if _crash_counts[name] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+def no_checkpoint(name: str) -> None:
+    """The production checkpoint: nothing happens between the steps of a delivery."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +128,7 @@ class _Run:
     retry_delays: Sequence[float]
     max_rate_wait: float
     atomic_threads: bool = False
+    checkpoint: Callable[[str], None] = no_checkpoint
     report: DeliveryReport = field(default_factory=DeliveryReport)
 
     def __post_init__(self) -> None:
@@ -163,7 +151,7 @@ class _Run:
                 self.stop(f"cannot check post {key} on the PDS: {exc.message}")
             with session_scope(self.engine) as session:
                 row = session.get(OutboxRow, post_id)
-                if row is None or row.state != "sending":
+                if row is None or row.state != PostState.SENDING:
                     continue
                 if ref is not None:
                     mark_posted(row, ref.uri, ref.cid, at=self.clock())
@@ -190,7 +178,7 @@ class _Run:
                 session.scalars(
                     select(OutboxRow.parent_id).where(
                         OutboxRow.event_id == event.id,
-                        OutboxRow.state == "queued",
+                        OutboxRow.state == PostState.QUEUED,
                         OutboxRow.parent_id.is_not(None),
                     )
                 )
@@ -205,7 +193,7 @@ class _Run:
                 t
                 for t in session.scalars(
                     select(OutboxRow.sent_at).where(
-                        OutboxRow.state == "posted", OutboxRow.sent_at > moment - DAY
+                        OutboxRow.state == PostState.POSTED, OutboxRow.sent_at > moment - DAY
                     )
                 )
                 if t is not None
@@ -229,7 +217,7 @@ class _Run:
     def send(self, post_id: int) -> None:
         with session_scope(self.engine) as session:
             row = session.get(OutboxRow, post_id)
-            if row is None or row.state != "queued":
+            if row is None or row.state != PostState.QUEUED:
                 return
             event = session.get(EventRow, row.event_id)
             if event is not None and event.paused:  # paused by the officer meanwhile
@@ -245,7 +233,7 @@ class _Run:
                 "tags": list(row.tags or []),
                 "embed": row.embed,
             }
-        crash_point("after_mark_sending")
+        self.checkpoint("after_mark_sending")
         built: Built | None = None
         tries = 0
         while True:
@@ -258,9 +246,9 @@ class _Run:
                         media=self.media,
                         resolve=self.resolve,
                     )
-                crash_point("before_create")
+                self.checkpoint("before_create")
                 ref = self.publisher.create_record(rkey, built.record)
-                crash_point("after_create")
+                self.checkpoint("after_create")
                 self.posted(post_id, key, ref, built.warnings)
                 return
             except RateLimited as exc:
@@ -290,7 +278,7 @@ class _Run:
             if row is not None:
                 mark_posted(row, ref.uri, ref.cid, at=self.clock())
         self.sent_times.append(self.clock())
-        crash_point("after_posted")
+        self.checkpoint("after_posted")
         self.report.posted.append(Outcome(post_id, key, ref.uri))
         for warning in warnings:
             self.report.warnings.append(Outcome(post_id, key, warning))
@@ -324,7 +312,7 @@ class _Run:
     def requeue(self, post_id: int, reason: str) -> None:
         with session_scope(self.engine) as session:
             row = session.get(OutboxRow, post_id)
-            if row is not None and row.state == "sending":
+            if row is not None and row.state == PostState.SENDING:
                 mark_retry(row, reason)
 
     def wait_for_limit(self, post_id: int | Sequence[int], exc: RateLimited) -> None:
@@ -357,7 +345,7 @@ class _Run:
             return []
         with session_scope(self.engine) as session:
             head = session.get(OutboxRow, head_id)
-            if head is None or head.state != "queued" or _fell_back(head):
+            if head is None or head.state != PostState.QUEUED or _fell_back(head):
                 return []
             found: list[OutboxRow] = []
             frontier = [head.id]
@@ -366,7 +354,7 @@ class _Run:
                     session.scalars(
                         select(OutboxRow).where(
                             OutboxRow.parent_id.in_(frontier),
-                            OutboxRow.state == "queued",
+                            OutboxRow.state == PostState.QUEUED,
                             OutboxRow.due_at <= now,
                         )
                     )
@@ -391,7 +379,7 @@ class _Run:
         assert self.batcher is not None
         with session_scope(self.engine) as session:
             rows = [session.get(OutboxRow, post_id) for post_id in ids]
-            if any(row is None or row.state != "queued" for row in rows):
+            if any(row is None or row.state != PostState.QUEUED for row in rows):
                 return False
             head = rows[0]
             assert head is not None
@@ -419,7 +407,7 @@ class _Run:
                         },
                     )
                 )
-        crash_point("after_mark_sending")
+        self.checkpoint("after_mark_sending")
         try:
             self.build_thread(parts, head_reply)
         except AuthFailure:
@@ -435,9 +423,9 @@ class _Run:
         tries = 0
         while True:
             try:
-                crash_point("before_create")
+                self.checkpoint("before_create")
                 refs = self.batcher.apply_writes(creates)
-                crash_point("after_create")
+                self.checkpoint("after_create")
                 self.thread_posted(parts, refs)
                 return True
             except RateLimited as exc:
@@ -489,7 +477,7 @@ class _Run:
                 if row is not None:
                     mark_posted(row, ref.uri, ref.cid, at=moment)
         self.sent_times.extend([moment] * len(parts))
-        crash_point("after_posted")
+        self.checkpoint("after_posted")
         self.report.threads.append([part.key for part in parts])
         for part, ref in zip(parts, refs, strict=True):
             self.report.posted.append(Outcome(part.post_id, part.key, ref.uri))
@@ -547,7 +535,7 @@ class _Run:
         with session_scope(self.engine) as session:
             for part in parts:
                 row = session.get(OutboxRow, part.post_id)
-                if row is not None and row.state == "sending":
+                if row is not None and row.state == PostState.SENDING:
                     mark_retry(row, FALLBACK_PREFIX + reason)
                     row.thread_fallback = True
         log.info("thread %s goes post by post: %s", parts[0].key, reason)
@@ -565,14 +553,14 @@ class _Run:
             rows = session.scalars(
                 select(OutboxRow).where(
                     OutboxRow.event_id == event.id,
-                    OutboxRow.state == "queued",
+                    OutboxRow.state == PostState.QUEUED,
                     OutboxRow.due_at <= now,
                     OutboxRow.parent_id.is_not(None),
                 )
             )
             for row in rows:
                 parent = session.get(OutboxRow, row.parent_id)
-                if parent is None or parent.state == "posted":
+                if parent is None or parent.state == PostState.POSTED:
                     continue
                 why = f"waits for post {parent.id} ({parent.key}), which is {parent.state}"
                 if parent.last_error:
@@ -627,6 +615,7 @@ def deliver_due(
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
     max_rate_wait: float = MAX_RATE_WAIT,
     atomic_threads: bool = False,
+    checkpoint: Callable[[str], None] = no_checkpoint,
 ) -> DeliveryReport:
     """Send every post of ``event_key`` due at ``now`` (at most ``limit``), in order, once.
 
@@ -636,6 +625,8 @@ def deliver_due(
 
     With ``atomic_threads`` (and a :class:`BatchPublisher`), a due post whose replies are due
     too goes out with them in one ``applyWrites`` call; ``limit`` counts such a thread once.
+    ``checkpoint`` is called with each name of :data:`CHECKPOINTS` as delivery passes it (the
+    crash tests inject one that kills the process there).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -650,6 +641,7 @@ def deliver_due(
         retry_delays,
         max_rate_wait,
         atomic_threads,
+        checkpoint,
     )
     try:
         if run.is_paused():

@@ -1,10 +1,9 @@
 """The dry-run publisher: every record rendered exactly as it would be sent, nothing sent.
 
 Used without credentials, with ``--dry-run``, by the demo, and by tests about the outbox. Strong
-refs point at ``at://did:plc:dryrun/app.bsky.feed.post/<rkey>`` with a well-formed CID (CIDv1,
-dag-cbor, sha-256 of the record's canonical JSON), so replies and quotes look like the real thing.
-Atomic threads (:meth:`DryRunPublisher.apply_writes`) get the real CIDs (DAG-CBOR), the ones the
-delivery loop precomputed for their reply refs.
+refs point at ``at://did:plc:dryrun/app.bsky.feed.post/<rkey>`` with the CID the PDS would give
+the record (:mod:`livepost.publish.cid`, the one CID implementation), so replies and quotes are
+the real thing.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from livepost.outbox.states import PostState
 from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
+from livepost.publish.cid import blob_cid, record_cid
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,18 +25,6 @@ if TYPE_CHECKING:
     from livepost.store.models import EventRow
 
 DRY_RUN_DID = "did:plc:dryrun"
-_DAG_CBOR, _RAW, _SHA256 = 0x71, 0x55, 0x12
-
-
-def make_cid(data: bytes, codec: int = _DAG_CBOR) -> str:
-    """A CIDv1 (base32, ``b...``) of ``data``: same shape as the PDS's, not the same value."""
-    digest = hashlib.sha256(data).digest()
-    raw = bytes([1, codec, _SHA256, len(digest)]) + digest
-    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
-
-
-def record_cid(record: dict[str, Any]) -> str:
-    return make_cid(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
 
 
 def fake_did(handle: str) -> str:
@@ -96,13 +84,11 @@ class DryRunPublisher:
 
     def apply_writes(self, creates: list[tuple[str, dict[str, Any]]]) -> list[StrongRef]:
         """Keep a whole thread at once, with the CIDs the PDS would give its records."""
-        from livepost.publish.cid import record_cid as dag_cbor_cid
-
         if not 0 < len(creates) <= MAX_WRITES:
             raise ValueError(f"applyWrites takes 1 to {MAX_WRITES} writes, not {len(creates)}")
         refs: list[StrongRef] = []
         for rkey, record in creates:
-            ref = StrongRef(f"at://{self._did}/{POST_COLLECTION}/{rkey}", dag_cbor_cid(record))
+            ref = StrongRef(f"at://{self._did}/{POST_COLLECTION}/{rkey}", record_cid(record))
             sent = SentRecord(rkey, ref, record)
             self.records.append(sent)
             self._by_rkey[rkey] = sent
@@ -118,7 +104,7 @@ class DryRunPublisher:
     def upload_blob(self, data: bytes, mime: str) -> Blob:
         blob: Blob = {
             "$type": "blob",
-            "ref": {"$link": make_cid(data, _RAW)},
+            "ref": {"$link": blob_cid(data)},
             "mimeType": mime,
             "size": len(data),
         }
@@ -156,7 +142,7 @@ def forget_dry_run(session: Session, event: EventRow) -> int:
     rows = session.scalars(
         select(OutboxRow).where(
             OutboxRow.event_id == event.id,
-            OutboxRow.state == "posted",
+            OutboxRow.state == PostState.POSTED,
             OutboxRow.uri.startswith(f"at://{DRY_RUN_DID}/"),
         )
     )

@@ -13,11 +13,13 @@ import os
 import re
 from pathlib import Path
 
-from livepost.errors import LivepostError
+from livepost.errors import ExitCode, LivepostError
 
 
 class WriterBusy(LivepostError):
     """Another process is already publishing for this account."""
+
+    exit_code = ExitCode.CONFIG
 
 
 class WriterLock:

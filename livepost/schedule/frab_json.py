@@ -78,6 +78,18 @@ def load_json(text: str, path: str) -> Any:
             line=exc.lineno,
             hint="The file may be truncated: export it again.",
         ) from None
+    except RecursionError:
+        raise ScheduleError(
+            path,
+            "is nested too deeply to be a programme (thousands of levels of brackets)",
+            hint="Check that this is the programme export, not another file.",
+        ) from None
+    except ValueError as exc:  # an integer of thousands of digits (int_max_str_digits)
+        raise ScheduleError(
+            path,
+            f"holds a number too long to read ({str(exc).split(':')[0]})",
+            hint="Check that this is the programme export, not another file.",
+        ) from None
 
 
 def _error(ctx: ImportContext, field: str, message: str, hint: str | None = None) -> ScheduleError:

@@ -53,6 +53,12 @@ def _float_or_clock(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_or_clock)
 _Loader.add_constructor("tag:yaml.org,2002:float", _float_or_clock)
+# Dates and times stay text here: the models check them and name the field of a bad one
+# (``date: 2026-02-30``) instead of the YAML parser failing without saying where.
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
+)
 
 
 def _when(value: object) -> time | datetime:
@@ -189,6 +195,12 @@ def _load(text: str, ctx: ImportContext) -> dict[str, Any]:
             f"is not valid YAML ({problem})",
             line=mark.line + 1 if mark is not None else None,
             hint="Check the indentation and quote values that contain ': ' or start with '#'.",
+        ) from None
+    except RecursionError:
+        raise ScheduleError(
+            ctx.path,
+            "is nested too deeply to be a programme (thousands of levels)",
+            hint="Check that this is the programme file, not another file.",
         ) from None
     if data is None:
         raise ScheduleError(ctx.path, "the file is empty", hint=_HINT)

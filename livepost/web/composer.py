@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from livepost.app.queue import EventQueue, PostRequest, Upload, draw_card
 from livepost.errors import InputError, LivepostError
 from livepost.model import Talk
-from livepost.web.console import Console
+from livepost.outbox.queries import get_post
+from livepost.web.console import Console, PostView
 
 if TYPE_CHECKING:
     from livepost.cards import Card
@@ -80,7 +81,7 @@ class Preview:
     added_tags: list[str] = field(default_factory=list)
     present_tags: list[str] = field(default_factory=list)
     talk: Talk | None = None
-    parent: dict[str, Any] | None = None  # the announcement it would reply to
+    parent: PostView | None = None  # the announcement it would reply to
     thread_note: str = ""
     error: str = ""
     card_url: str = ""
@@ -109,7 +110,10 @@ def preview(console: Console, form: ComposeForm) -> Preview:
     result.posts, result.talk = found.posts, found.talk
     result.added_tags, result.present_tags = found.added_tags, found.present_tags
     result.thread_note = found.thread_note
-    result.parent = found.parent
+    if found.parent is not None:
+        with console.session() as (session, event):
+            row = get_post(session, event, int(found.parent["id"]))
+            result.parent = PostView.of(row, console.zone)
     talk = found.talk
     if talk is not None and form.attach in ("talk-card", "quote-card") and form.text.strip():
         kind = "talk" if form.attach == "talk-card" else "quote"

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from livepost.outbox.states import PostState
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
@@ -92,7 +94,7 @@ class PostView:
 
     @property
     def unsent(self) -> bool:
-        return self.state in ("queued", "failed", "missed")
+        return self.state in (PostState.QUEUED, PostState.FAILED, PostState.MISSED)
 
     @property
     def when(self) -> datetime:

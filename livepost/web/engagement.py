@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from livepost.model.engagement import Counts
+from livepost.outbox.states import PostState
 from livepost.web.console import Console, PostView
 
 if TYPE_CHECKING:
@@ -115,11 +116,11 @@ def engagement_view(console: Console) -> EngagementView:
     for post in posts:
         if post.when.date() != today:
             continue
-        if post.state == "posted":
+        if post.state == PostState.POSTED:
             view.posted_today += 1
-        elif post.state in ("queued", "sending"):
+        elif post.state in (PostState.QUEUED, PostState.SENDING):
             view.queued_today += 1
-        elif post.state == "failed":
+        elif post.state == PostState.FAILED:
             view.failed_today += 1
     ours = [(p, counts[p.uri]) for p in posts if p.uri and p.uri in counts]
     view.synced_posts = len(ours)

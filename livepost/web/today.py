@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from livepost.model import Talk
+from livepost.outbox.states import PostState
 from livepost.web.console import Console, PostView
 
 
@@ -67,7 +68,7 @@ def today_view(console: Console, wanted: date | None = None) -> TodayView:
     loose: list[PostView] = []
     known = {t.id for t in talks}
     for post in posts:
-        if post.state == "cancelled":
+        if post.state == PostState.CANCELLED:
             continue
         if post.talk_id in known:
             by_talk[post.talk_id or ""].append(post)
@@ -97,7 +98,7 @@ def today_view(console: Console, wanted: date | None = None) -> TodayView:
         items.insert(at, TimelineItem("now", now))
     day_posts = [p for ps in by_talk.values() for p in ps if p.when.date() == day] + loose
     counts = {
-        state: sum(1 for p in day_posts if p.state == state)
-        for state in ("queued", "posted", "failed", "missed")
+        str(state): sum(1 for p in day_posts if p.state == state)
+        for state in (PostState.QUEUED, PostState.POSTED, PostState.FAILED, PostState.MISSED)
     }
     return TodayView(day, days, is_today, now, items, counts)

@@ -1,0 +1,73 @@
+"""Every user mistake exits 2 (usage), 3 (settings) or 4 (input) with a message that says what to
+do: never 1 (a bug) and never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.clirunner import run_livepost
+
+
+@pytest.fixture
+def imported(demo_event: Path) -> Path:
+    assert run_livepost("--event", demo_event, "schedule", "import").code == 0
+    return demo_event
+
+
+def _refused(event: Path, *args: str, code: int) -> str:
+    done = run_livepost("--event", event, *args)
+    assert done.code == code, (done.code, done.out, done.err)
+    assert "Traceback" not in done.err
+    return done.err
+
+
+def test_usage_mistakes_exit_2(imported: Path) -> None:
+    err = _refused(imported, "compose", "hi", "--kind", "nosuch", code=2)
+    assert "Invalid value for --kind: 'nosuch' is not one of: free, snippet," in err
+    err = _refused(imported, "queue", "edit", "999999", "--text", "x", code=2)
+    assert "Error: no queued post with id 999999\nSee the ids with: livepost queue list" in err
+    err = _refused(imported, "card", "--kind", "talk", "--out", str(imported / "c.png"), code=2)
+    assert "Error: a talk card needs a talk" in err
+    assert not (imported / "c.png").exists()
+    err = _refused(imported, "card", "--kind", "bogus", code=2)
+    assert "'bogus' is not one of: talk, quote, next, wrapup" in err
+    err = _refused(imported, "serve", "--port", "99999", code=2)
+    assert "Invalid value for '--port'" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "deep.json",
+            "[" * 100_000 + "]" * 100_000,
+            "deep.json: is nested too deeply to be a programme",
+        ),
+        (
+            "big.json",
+            '{"schedule": {"version": ' + "9" * 5000 + "}}",
+            "big.json: holds a number too long to read",
+        ),
+        (
+            "deep.yaml",
+            "a: " + "[" * 10_000 + "]" * 10_000,
+            "deep.yaml: is nested too deeply to be a programme",
+        ),
+        (
+            "bad-date.yaml",
+            "date: 2026-02-30\ntalks:\n  - title: A\n    start: '10:00'\n    duration: 30\n",
+            "bad-date.yaml: date: Input should be a valid date or datetime, day value is "
+            "outside expected range",
+        ),
+    ],
+)
+def test_hostile_programme_files_exit_4(
+    imported: Path, name: str, content: str, message: str
+) -> None:
+    (imported / name).write_text(content, encoding="utf-8")
+    err = _refused(imported, "schedule", "import", name, code=4)
+    assert f"Error: {message}" in err
+    shown = run_livepost("--event", imported, "schedule", "show", "--json")
+    assert shown.code == 0 and '"red-flags-police-misconduct"' in shown.out  # nothing changed
