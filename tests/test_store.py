@@ -21,6 +21,7 @@ from livepost.devtools.postgres import free_port
 from livepost.errors import ConfigError, ScheduleError, StoreError
 from livepost.model import Person, Schedule, Talk
 from livepost.store.engine import (
+    HEAD_REVISION,
     SQLITE_BUSY_TIMEOUT_MS,
     alembic_config,
     default_database_url,
@@ -169,6 +170,23 @@ def test_running_migrations_again_changes_nothing(database_url: str) -> None:
         assert load(engine) == before
     finally:
         engine.dispose()
+
+
+def test_head_revision_is_alembics_head() -> None:
+    # engine.py knows the head without importing Alembic; a new migration must update it
+    assert HEAD_REVISION == HEAD
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    url = default_database_url(tmp_path)
+    open_database(url).dispose()
+    code = (
+        "import sys\n"
+        "from livepost.store.engine import open_database\n"
+        f"open_database({url!r}).dispose()\n"
+        "assert 'alembic' not in sys.modules, sorted(m for m in sys.modules if 'alembic' in m)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_processes_starting_together_on_a_fresh_database_migrate_once(database_url: str) -> None:

@@ -85,7 +85,7 @@ def daemon_state(engine: Engine, event_key: str) -> str:
 def event_status(settings: Settings, engine: Engine) -> EventStatus:
     from sqlalchemy import func, select
 
-    from livepost.bluesky.session import session_status
+    from livepost.bluesky.session_file import session_status
     from livepost.outbox.queries import PostState, list_posts
     from livepost.outbox.timeline import post_json
     from livepost.store.engine import session_scope

@@ -3,6 +3,10 @@
 The default database is a SQLite file in the event folder; ``LIVEPOST_DATABASE_URL`` may point at
 PostgreSQL instead. Whatever goes wrong while opening becomes a :class:`StoreError` that names the
 database (password masked) and says what to do.
+
+Alembic is imported only when the schema needs an upgrade: a database already at
+:data:`HEAD_REVISION` is recognised by one plain SELECT on ``alembic_version`` (importing Alembic
+costs more than the rest of a command).
 """
 
 from __future__ import annotations
@@ -12,17 +16,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from livepost.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: the newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head
+HEAD_REVISION = "0005"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
@@ -70,6 +76,8 @@ def normalize_url(url: str) -> URL:
 
 def alembic_config(connection: Any = None) -> Config:
     """An Alembic ``Config`` built in code (no ``alembic.ini``), for our migrations folder."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -143,6 +151,8 @@ def migrate(engine: Engine) -> None:
     of both creating the same tables: ``BEGIN IMMEDIATE`` on SQLite (whose driver would otherwise
     run each CREATE TABLE outside any transaction), an advisory lock on PostgreSQL.
     """
+    from alembic import command
+
     with engine.connect() as connection:
         if connection.dialect.name != "sqlite":
             with connection.begin():
@@ -166,6 +176,16 @@ def migrate(engine: Engine) -> None:
             driver.isolation_level = legacy
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """The revision recorded in ``alembic_version``; None when there is none (or several)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no such table yet: a fresh database
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def open_database(url: str) -> Engine:
     """Connect to ``url``, migrate it to the newest schema and return the engine.
 
@@ -181,6 +201,14 @@ def open_database(url: str) -> Engine:
     except DBAPIError as exc:
         engine.dispose()
         raise _connect_error(parsed, shown, exc) from exc
+    if schema_revision(engine) != HEAD_REVISION:
+        _migrate_or_explain(engine, shown)
+    return engine
+
+
+def _migrate_or_explain(engine: Engine, shown: str) -> None:
+    from alembic.util.exc import CommandError
+
     try:
         migrate(engine)
     except CommandError as exc:
@@ -197,7 +225,6 @@ def open_database(url: str) -> Engine:
             f"cannot migrate the database {shown}: {reason}",
             hint="Check that the database user may create tables, then try again.",
         ) from exc
-    return engine
 
 
 @contextmanager
