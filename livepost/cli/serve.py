@@ -19,7 +19,9 @@ def serve_command(
             "other machines, protected by the access token alone.",
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on (0: any free one).")
+    ] = 8765,
 ) -> None:
     """Serve the web console (today's timeline, compose, queue, engagement, checks).
 
