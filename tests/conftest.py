@@ -10,6 +10,26 @@ import pytest
 
 pytest_plugins = ["tests.network_fixtures"]  # bluesky_network, bluesky_network_rate_limited
 
+# --- markers -------------------------------------------------------------------------------------
+
+# A test that uses one of these fixtures (directly or through another fixture) starts that server,
+# so it gets the marker and ``-m "not network and not postgres"`` starts neither. Tests that start
+# a server some other way (``local_network()``, ``temporary_postgres()``) are marked by hand.
+NETWORK_FIXTURES = frozenset({"bluesky_network", "bluesky_network_rate_limited"})
+POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by -m
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test whose fixture closure starts the Bluesky network or PostgreSQL."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & NETWORK_FIXTURES:
+            item.add_marker(pytest.mark.network)
+        if names & POSTGRES_FIXTURES:
+            item.add_marker(pytest.mark.postgres)
+
+
 # --- databases -----------------------------------------------------------------------------------
 
 

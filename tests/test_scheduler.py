@@ -250,6 +250,21 @@ def _until(check: Callable[[], bool], seconds: float, what: str) -> float:
     raise AssertionError(f"not within {seconds} s: {what}")
 
 
+def _steps(daemon: Daemon, count: int = 2) -> None:
+    """Wait until the running daemon has gone round its loop ``count`` more times (woken each time).
+
+    With ``count=2`` at least one whole step began after the call: what it did not send by then,
+    it holds back. A positive wait on the daemon's progress, not a sleep.
+    """
+    target = daemon.steps + count
+
+    def stepped() -> bool:
+        daemon.wake()
+        return daemon.steps >= target
+
+    _until(stepped, 10, f"{count} more daemon steps")
+
+
 def test_one_daemon_per_event(tmp_path: Path, database_url: str) -> None:
     settings = _event(tmp_path, database_url=database_url)
     _save(settings, [_talk("a", datetime.now(UTC) + timedelta(hours=2))])
@@ -321,7 +336,7 @@ def test_live_notes_and_queue_changes_reach_the_running_daemon(tmp_path: Path) -
             "First point from the talk.\n\nSecond point, still typ", encoding="utf-8"
         )
         _until(lambda: _state(settings, "snippet/live/2") == "queued", 10, "held snippet queued")
-        time.sleep(2.5)
+        _steps(daemon)
         assert _state(settings, "snippet/live/2") == "queued"
         # ... until the writer moves on
         (notes / "live.md").write_text(
@@ -344,7 +359,7 @@ def test_live_notes_and_queue_changes_reach_the_running_daemon(tmp_path: Path) -
         engine = open_database(settings.database_url)
         _set_paused(engine, settings, True)
         queued = EventQueue(settings, engine).queue(PostRequest("From the desk", talk_id="live"))
-        time.sleep(2.5)
+        _steps(daemon)
         assert _state(settings, queued.keys[0]) == "queued"
         _set_paused(engine, settings, False)
         _until(lambda: _state(settings, queued.keys[0]) == "posted", 5, "queued post sent")

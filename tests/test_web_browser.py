@@ -60,35 +60,35 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(settings: Settings, clock: Callable[[], datetime]) -> Iterator[str]:
-    """The console on a free 127.0.0.1 port, in a thread; stopped when the block ends."""
+    """The console on a free 127.0.0.1 port, in a thread; stopped when the block ends.
+
+    The socket is bound here (port 0) and handed to uvicorn, so no other process can take the
+    port in between.
+    """
     import uvicorn
 
-    port = _free_port()
-    app = create_app(settings, token=TOKEN, port=port, clock=clock, online_checks=False)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "the console did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        assert not thread.is_alive()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+        app = create_app(settings, token=TOKEN, port=port, clock=clock, online_checks=False)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        assert server.started, "the console did not start"
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+            assert not thread.is_alive()
 
 
 def _watch_console(page: Page) -> list[str]:

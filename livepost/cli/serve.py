@@ -20,7 +20,8 @@ def serve_command(
         ),
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="Port to listen on (1-65535).")
+        int,
+        typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free one)."),
     ] = 8765,
 ) -> None:
     """Serve the web console (today's timeline, compose, queue, engagement, checks).

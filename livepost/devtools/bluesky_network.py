@@ -264,6 +264,14 @@ def _wait_ready(
             return message
 
 
+START_ATTEMPTS = 3  # a port taken between free_port() and Node's listen(): start again
+
+
+def _port_clash(error: NetworkError) -> bool:
+    """Whether Node failed to start because a port it was given had been taken meanwhile."""
+    return "EADDRINUSE" in error.message
+
+
 @contextlib.contextmanager
 def local_network(
     accounts: Sequence[str] = DEFAULT_ACCOUNTS,
@@ -277,7 +285,9 @@ def local_network(
     """Start PLC + PDS + AppView (and PostgreSQL unless ``database_url`` is given), yield, stop.
 
     ``accounts`` are names (``alice`` becomes ``alice.test``, password ``alice-password``) each
-    also given an app password. ``rate_limits`` switches on the PDS's real rate limits.
+    also given an app password. ``rate_limits`` switches on the PDS's real rate limits. dev-env
+    takes fixed ports, so free ones are picked; if one is taken before Node binds it, Node starts
+    again on fresh ports (up to ``START_ATTEMPTS`` times).
     """
     harness = harness or harness_dir()
     ensure_node_modules(harness)
@@ -286,43 +296,51 @@ def local_network(
     try:
         with contextlib.ExitStack() as stack:
             url = database_url or stack.enter_context(temporary_postgres())
-            log_path = root / "node.log"
-            node_tmp = root / "tmp"
-            command = [
-                node,
-                str(harness / "network.js"),
-                "--plc-port", str(free_port()),
-                "--pds-port", str(pds_port or free_port()),
-                "--bsky-port", str(free_port()),
-                "--ozone-port", str(free_port()),
-                "--accounts", ",".join(accounts),
-                "--tmpdir", str(node_tmp),
-            ]  # fmt: skip
-            if rate_limits:
-                command.append("--rate-limits")
-            env = dict(
-                os.environ,
-                DB_POSTGRES_URL=url,
-                DB_POSTGRES_SCHEMA="lp_" + uuid.uuid4().hex[:12].translate(_DIGITS_TO_LETTERS),
-            )
             started = time.monotonic()
-            log = stack.enter_context(log_path.open("w"))
-            process = subprocess.Popen(
-                command,
-                cwd=root,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                bufsize=1,
-                start_new_session=True,  # Ctrl-C reaches us; we stop Node in order
-            )
-            stack.callback(_stop, process)
-            lines: queue.Queue[str | None] = queue.Queue()
-            assert process.stdout is not None
-            threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-            ready = _wait_ready(process, lines, start_timeout, log_path)
+            for attempt in range(1, START_ATTEMPTS + 1):
+                log_path = root / ("node.log" if attempt == 1 else f"node-{attempt}.log")
+                command = [
+                    node,
+                    str(harness / "network.js"),
+                    "--plc-port", str(free_port()),
+                    "--pds-port", str(pds_port or free_port()),
+                    "--bsky-port", str(free_port()),
+                    "--ozone-port", str(free_port()),
+                    "--accounts", ",".join(accounts),
+                    "--tmpdir", str(root / f"tmp-{attempt}"),
+                ]  # fmt: skip
+                if rate_limits:
+                    command.append("--rate-limits")
+                env = dict(
+                    os.environ,
+                    DB_POSTGRES_URL=url,
+                    # a fresh schema each attempt: a failed one may have left tables behind
+                    DB_POSTGRES_SCHEMA="lp_" + uuid.uuid4().hex[:12].translate(_DIGITS_TO_LETTERS),
+                )
+                log = stack.enter_context(log_path.open("w"))
+                process = subprocess.Popen(
+                    command,
+                    cwd=root,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    bufsize=1,
+                    start_new_session=True,  # Ctrl-C reaches us; we stop Node in order
+                )
+                stack.callback(_stop, process)
+                lines: queue.Queue[str | None] = queue.Queue()
+                assert process.stdout is not None
+                threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+                try:
+                    ready = _wait_ready(process, lines, start_timeout, log_path)
+                except NetworkError as exc:
+                    _stop(process)
+                    if attempt == START_ATTEMPTS or not _port_clash(exc):
+                        raise
+                    continue
+                break
             elapsed = time.monotonic() - started
             yield LocalNetwork(process, lines, ready, log_path, root, elapsed, url)
     finally:

@@ -60,12 +60,26 @@ def _ensure_postgres_user() -> str:
     return "postgres"
 
 
+START_ATTEMPTS = 5  # a port taken between free_port() and PostgreSQL's bind: try another
+
+
+def _port_taken(log: Path) -> bool:
+    """Whether PostgreSQL's log says it could not bind its port (another process took it)."""
+    try:
+        return "already in use" in log.read_text(errors="replace")
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def temporary_postgres(port: int | None = None) -> Iterator[str]:
-    """Start PostgreSQL, yield ``postgresql://postgres@127.0.0.1:PORT/postgres``, then remove it."""
+    """Start PostgreSQL, yield ``postgresql://postgres@127.0.0.1:PORT/postgres``, then remove it.
+
+    ``port`` is the first port tried. A free port is only free until someone binds it, so when
+    the port turns out to be taken the server starts again on another one (the URL says which).
+    """
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     user = _ensure_postgres_user() if os.geteuid() == 0 else None
-    port = port or free_port()
     root = Path(tempfile.mkdtemp(prefix="livepost-pg-"))
     data = root / "data"
     try:
@@ -88,28 +102,36 @@ def temporary_postgres(port: int | None = None) -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={port} -c fsync=off "
-            f"-c synchronous_commit=off -c full_page_writes=off -c unix_socket_directories={root}"
-        )
-        subprocess.run(
-            [
-                *_run_as(user),
-                pg_ctl,
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "60",
-                "-l",
-                str(root / "log"),
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        for attempt in range(1, START_ATTEMPTS + 1):
+            port = port or free_port()
+            log = root / f"log-{attempt}"
+            options = (
+                f"-c listen_addresses=127.0.0.1 -c port={port} -c fsync=off "
+                f"-c synchronous_commit=off -c full_page_writes=off "
+                f"-c unix_socket_directories={root}"
+            )
+            started = subprocess.run(
+                [
+                    *_run_as(user),
+                    pg_ctl,
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    str(log),
+                    "start",
+                ],
+                capture_output=True,
+            )
+            if started.returncode == 0:
+                break
+            if attempt == START_ATTEMPTS or not _port_taken(log):
+                started.check_returncode()
+            port = None
         try:
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
         finally:

@@ -124,6 +124,7 @@ class Daemon:
         self.prepare = prepare  # run once the lock is held (the dry run's rehearsal copy)
         self.grace = timedelta(minutes=settings.plan.grace_minutes)
         self.summary = RunSummary()
+        self.steps = 0  # loop steps done: tests wait on it instead of sleeping
         self.talks: list[Talk] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -186,6 +187,7 @@ class Daemon:
                 self._deliver()  # the first time also recovers posts left in "sending"
             first = False
             self._maybe_archive(self.clock.now())
+            self.steps += 1
             if self.once or self.stopping:
                 break
             next_due = self._rearm()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -69,30 +70,31 @@ def serve(
     from livepost.web.security import new_token
 
     token = token or new_token()
-    check_port(host, port)
-    app = create_app(settings, token=token, port=port)
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-    )
-    for line in startup_lines(host, port, token, settings.event.name):
-        echo(line)
-    uvicorn.Server(config).run()
+    with bind_port(host, port) as sock:  # bound before the address is printed: it stays ours
+        port = int(sock.getsockname()[1])  # port 0 picks a free one
+        app = create_app(settings, token=token, port=port)
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        )
+        for line in startup_lines(host, port, token, settings.event.name):
+            echo(line)
+        uvicorn.Server(config).run(sockets=[sock])
 
 
-def check_port(host: str, port: int) -> None:
-    """Fail with a clear message, before printing an address, if ``host:port`` is taken."""
-    import socket
-
+def bind_port(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` (0: any free port) for the console; a clear message if it is taken."""
     from livepost.errors import ConfigError
 
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                hint="Another program (or another livepost serve) uses that port: "
-                "choose another with --port, or check the --host address.",
-            ) from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="Another program (or another livepost serve) uses that port: "
+            "choose another with --port, or check the --host address.",
+        ) from None
+    return sock
