@@ -1,9 +1,9 @@
 """Facet detection ported from the official client (``RichText.detectFacetsWithoutResolution``).
 
 The reference is ``@atproto/api`` (``dist/rich-text/detection.js`` and ``util.js``); the version
-is pinned by ``tests/parity/package-lock.json`` and ``tests/test_parity.py`` compares this module
-with it string by string. JavaScript and Python regular expressions differ in ways that matter
-here, so the patterns spell out what the JavaScript engine does:
+is pinned by ``tests/parity/package-lock.json`` and ``tests/compose/test_parity.py`` compares
+this module with it string by string. JavaScript and Python regular expressions differ in ways
+that matter here, so the patterns spell out what the JavaScript engine does:
 
 - JavaScript's ``\\s`` is a fixed set (WhiteSpace + LineTerminator), not Python's ``str.isspace``;
 - ``\\d`` is ASCII only and ``\\b`` is an ASCII word boundary;

@@ -2,7 +2,7 @@
 
 Bluesky rejects a post over 300 graphemes or 3000 UTF-8 bytes. Graphemes are counted with the
 ``regex`` module's ``\\X`` (extended grapheme clusters), which agrees with the official client's
-``Intl.Segmenter`` count (checked string by string in ``tests/test_parity.py``).
+``Intl.Segmenter`` count (checked string by string in ``tests/compose/test_parity.py``).
 """
 
 from __future__ import annotations

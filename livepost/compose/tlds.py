@@ -1,7 +1,7 @@
 """Top-level domains the official client accepts for scheme-less links and for mentions.
 
 ``tlds.txt`` is the npm package ``tlds`` at the version ``@atproto/api`` resolves to in
-``tests/parity/package-lock.json``; ``tests/test_parity.py`` checks the two lists are equal.
+``tests/parity/package-lock.json``; ``tests/compose/test_parity.py`` checks the two lists are equal.
 """
 
 from __future__ import annotations

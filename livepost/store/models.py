@@ -2,7 +2,7 @@
 
 Rows, not domain objects: :mod:`livepost.store.talks` converts between these and
 :mod:`livepost.model`. Every change here needs a new Alembic revision in
-``livepost/store/migrations/versions/`` (``tests/test_store.py`` fails when they disagree).
+``livepost/store/migrations/versions/`` (``tests/store/test_store.py`` fails when they disagree).
 
 Later issues add their tables here too (the outbox of posts to send, the engagement archive);
 they hang off ``events.id`` like the tables below.

@@ -2,7 +2,7 @@
 
 Golden images live in tests/golden/. After an intended change of the look, regenerate them with
 
-    LIVEPOST_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_cards.py -k golden
+    LIVEPOST_REGEN_GOLDEN=1 .venv/bin/pytest tests/cards/test_cards.py -k golden
 
 and look at the new PNGs before committing them.
 """
@@ -38,7 +38,7 @@ from livepost.cards.themes import TEXT_PAIRS, theme_problems
 from livepost.errors import ConfigError, InputError
 from livepost.model import Person, Talk
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 REGEN = os.environ.get("LIVEPOST_REGEN_GOLDEN") == "1"
 TOLERANCE = 1.0  # mean absolute difference per channel, 0..255
 FONTS = builtin_dir("assets") / "fonts"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from livepost.devtools.demo import demo_day, prepare_demo
 from tests.clirunner import run_livepost
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
 FIRST = datetime(2026, 6, 18, 8, 45, tzinfo=LONDON)  # registration; the day opens at 08:30
 OPENING = timedelta(minutes=15)

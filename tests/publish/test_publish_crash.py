@@ -30,7 +30,7 @@ from tests.publish_helpers import composed_draft, make_event
 from tests.publish_worker import CRASH_ENV
 
 ROUNDS = int(os.environ.get("LIVEPOST_CRASH_ROUNDS", "20"))
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _worker(folder: Path, env: dict[str, str], crash: str | None, kill_after: float | None) -> int:

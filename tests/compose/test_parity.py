@@ -19,7 +19,7 @@ from livepost.compose.shorten import to_short_url
 from livepost.compose.text import grapheme_count
 from livepost.compose.tlds import tlds, tlds_version
 
-PARITY = Path(__file__).resolve().parent / "parity"
+PARITY = Path(__file__).resolve().parents[1] / "parity"
 CORPUS: list[str] = json.loads((PARITY / "corpus.json").read_text(encoding="utf-8"))
 
 

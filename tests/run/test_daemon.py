@@ -31,7 +31,7 @@ from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event, save_schedule
 from tests.clirunner import run_livepost
-from tests.test_plan import DEMO_TIMELINE
+from tests.plan.test_planner import DEMO_TIMELINE
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_DAY = datetime(2026, 6, 18, tzinfo=LONDON)

@@ -37,7 +37,7 @@ from livepost.store.talks import ensure_event
 from tests.publish_helpers import NOW, T0, composed_draft, make_event
 from tests.publish_worker import CRASH_ENV
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 POST = "app.bsky.feed.post"
 
 

@@ -16,7 +16,7 @@ from livepost.schedule.common import ImportContext
 from livepost.schedule.text import parse
 
 LONDON = ZoneInfo("Europe/London")
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 DAY = date(2026, 3, 11)
 
 # Seed 001's PROGRAMME block as organisers pasted it, with its prose before and after.

@@ -20,7 +20,7 @@ from livepost.compose.text import byte_count, grapheme_count, normalize
 from livepost.errors import InputError, LivepostError
 from livepost.model import Person, Talk
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 TAG = "ccprconf26"
 
 
@@ -321,7 +321,7 @@ def test_builtin_templates(kind: str, text: str, expected: str) -> None:
 
 
 def test_event_template_overrides_builtin_as_documented(tmp_path: Path) -> None:
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "templates.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "templates.md").read_text()
     example = docs.split("```jinja\n", 1)[1].split("```", 1)[0]
     shown = docs.split("which gives, for a talk at 10:00 in Hall A,\n\n```\n", 1)[1].split("```")[0]
     (tmp_path / "posts").mkdir()

@@ -39,7 +39,7 @@ from livepost.store.talks import (
 
 LONDON = ZoneInfo("Europe/London")
 PLUS2 = timezone(timedelta(hours=2))
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 TABLES = {"alembic_version", "events", "people", "rooms", "snippets", "talk_speakers", "talks"}
 
