@@ -67,6 +67,10 @@ def _when(value: object) -> time | datetime:
         return value
     if isinstance(value, str):
         text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(
+                'use a time like "10:15" or an ISO 8601 datetime like 2026-06-18T10:15+01:00'
+            )
         if re.match(r"\d{4}-\d{2}-\d{2}", text):
             try:
                 return datetime.fromisoformat(text)

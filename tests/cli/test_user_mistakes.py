@@ -17,7 +17,7 @@ def imported(demo_event: Path) -> Path:
 
 
 def _refused(event: Path, *args: str, code: int) -> str:
-    done = run_livepost("--event", event, *args)
+    done = run_livepost("--event", event, *args, cwd=event)
     assert done.code == code, (done.code, done.out, done.err)
     assert "Traceback" not in done.err
     return done.err

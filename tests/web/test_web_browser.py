@@ -266,6 +266,8 @@ def test_a_composed_post_with_tag_link_and_image_lands_on_bluesky(
             "Diagram of the INTiLE framework: law, ethics and technology"
         )
         page.get_by_role("radio", name="Send now").check()
+        # a post of its own: in the thread, the talk's announcement would be planned first
+        page.get_by_label("Reply in the talk's thread (under its announcement)").uncheck()
         page.get_by_role("button", name="Queue post").click()
         expect(page.locator(".banner-ok")).to_have_text("Post 1 is queued.")
         expect(page.locator("#post-1")).to_contain_text("queued")
