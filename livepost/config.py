@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from livepost.errors import ConfigError
+from livepost.schedule.identify import slugify
+from livepost.store.engine import default_database_url
 
 CONFIG_FILE = "livepost.toml"
 DEFAULT_SERVICE = "https://bsky.social"
@@ -180,8 +182,6 @@ class Settings:
 
     @property
     def event_key(self) -> str:
-        from livepost.schedule.identify import slugify
-
         return slugify(self.event.name)
 
     @property
@@ -271,7 +271,6 @@ def load_settings(
         "service": config.bluesky.service,
         "app_password": None,
     }
-    from livepost.store.engine import default_database_url
 
     defaults: dict[str, str | None] = {
         "database_url": default_database_url(event_dir),

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from livepost.config import load_settings
 from livepost.errors import LivepostError
+from livepost.notes import check_notes
+from livepost.store.engine import open_database
+from livepost.store.programme import current_talks, stored_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -35,7 +39,6 @@ def run_checks(
     event_dir: Path, *, database_url: str | None = None, online: bool = True
 ) -> list[Check]:
     """Run every check for ``event_dir``; later checks are skipped when settings cannot load."""
-    from livepost.config import load_settings
 
     try:
         settings = load_settings(event_dir, flags={"database_url": database_url})
@@ -55,8 +58,6 @@ def run_checks(
         )
     engine = None
     try:
-        from livepost.store.engine import open_database
-
         engine = open_database(settings.database_url)
         checks.append(Check("database", "ok", _masked(settings.database_url)))
     except LivepostError as exc:
@@ -88,8 +89,6 @@ def _guard(name: str, body: Callable[[], Check]) -> Check:
 
 
 def _check_programme(settings: Settings, engine: Engine) -> Check:
-    from livepost.store.programme import stored_talks
-
     def body() -> Check:
         talks = stored_talks(settings, engine)
         if talks:
@@ -107,9 +106,6 @@ def _check_programme(settings: Settings, engine: Engine) -> Check:
 
 
 def _check_notes(settings: Settings, engine: Engine) -> Check:
-    from livepost.notes import check_notes
-    from livepost.store.programme import current_talks
-
     def body() -> Check:
         if not settings.notes_dir.is_dir():
             return Check("notes", "warn", f"{settings.notes_dir} does not exist", "Create it.")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from livepost.cards.for_event import render_event_card
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event, default_kind
 from livepost.compose.hashtags import clean_tag, missing_tags
@@ -424,7 +425,6 @@ def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRo
 
 def draw_card(settings: Settings, talks: list[Talk], kind: str, talk_id: str, text: str) -> Any:
     """The talk or quote card of a talk, exactly as the publisher would attach it."""
-    from livepost.cards.for_event import render_event_card
 
     if kind not in CARD_KINDS:
         raise InputError("card", f"unknown card kind {kind!r}")

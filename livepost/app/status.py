@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from livepost.outbox.queries import PostState, list_posts
+from livepost.outbox.timeline import post_json
+from livepost.run.lock import AlreadyRunning, RunLock
+from livepost.store.engine import session_scope
+from livepost.store.models import OutboxRow
+from livepost.store.talks import ensure_event
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -71,7 +78,6 @@ class EventStatus:
 
 def daemon_state(engine: Engine, event_key: str) -> str:
     """Whether a ``livepost run`` holds the event's lock right now."""
-    from livepost.run.lock import AlreadyRunning, RunLock
 
     lock = RunLock(engine, event_key)
     try:
@@ -86,11 +92,6 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
     from sqlalchemy import func, select
 
     from livepost.bluesky.session_file import session_status
-    from livepost.outbox.queries import PostState, list_posts
-    from livepost.outbox.timeline import post_json
-    from livepost.store.engine import session_scope
-    from livepost.store.models import OutboxRow
-    from livepost.store.talks import ensure_event
 
     zone = settings.zone
     session_info = session_status(settings)

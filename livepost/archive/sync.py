@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from livepost.config import ArchiveSection
 from livepost.model.engagement import Counts, RemotePost
 from livepost.outbox.states import PostState
 from livepost.store.engine import session_scope
@@ -542,7 +543,6 @@ def sync(
     Interrupted, it keeps every finished batch; run again, it skips the posts already read since
     the unfinished pass began.
     """
-    from livepost.config import ArchiveSection
 
     reader = as_reader(source)
     config = config or ArchiveSection()
@@ -597,7 +597,6 @@ def sync_due(
     the hashtags every ``hashtag_interval_minutes`` while the capture window is open, and one
     final full sync ``final_sync_hours`` after the event's last item; after that, nothing.
     """
-    from livepost.config import ArchiveSection
 
     reader = as_reader(source)
     config = config or ArchiveSection()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from livepost.errors import ConfigError
 from livepost.model import Talk
+from livepost.schedule.identify import closest_ids
 
 if TYPE_CHECKING:
     from livepost.cards import Card, CardEvent
@@ -73,8 +74,6 @@ def render_event_card(
 
     talk = next((t for t in talks if t.id == talk_id), None) if talk_id else None
     if talk_id and talk is None:
-        from livepost.schedule.identify import closest_ids
-
         close = closest_ids(talk_id, [t.id for t in talks])
         raise ConfigError(
             f"no talk with id {talk_id!r}",

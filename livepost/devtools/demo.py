@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from livepost.config import load_settings
+from livepost.schedule import load_schedule
+
 #: the programme's ``date:`` line (livepost's YAML format, a one-day event)
 _DATE_LINE = re.compile(r"^date:\s*(\d{4}-\d{2}-\d{2})\s*$", re.M)
 #: time for the demo's first steps before ``plan`` (import, show, notes check, doctor)
@@ -44,8 +47,6 @@ class DemoEvent:
 def prepare_demo(source: Path, dest: Path, now: datetime | None = None) -> DemoEvent:
     """Copy the demo event ``source`` into ``dest`` (replacing an earlier copy), dated to
     :func:`demo_day`."""
-    from livepost.config import load_settings
-    from livepost.schedule import load_schedule
 
     now = now or datetime.now(UTC)
     target = dest / source.name

@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from livepost.errors import InputError
+from livepost.export.report import load_report
+from livepost.schedule.identify import closest_ids
+from livepost.store.engine import session_scope
+from livepost.store.talks import load_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -75,7 +79,6 @@ def export(
     now: datetime | None = None,
 ) -> Report:
     """Read the archive of ``event_key`` and write it to ``out``; returns what was written."""
-    from livepost.export.report import load_report
 
     if fmt not in FORMATS:
         raise InputError(
@@ -85,10 +88,6 @@ def export(
         engine, event_key, hashtags=hashtags, talk_id=talk_id, our_handle=our_handle, now=now
     )
     if talk_id is not None and not report.talks:
-        from livepost.schedule.identify import closest_ids
-        from livepost.store.engine import session_scope
-        from livepost.store.talks import load_talks
-
         with session_scope(engine) as session:
             ids = [t.id for t in load_talks(session, event_key)]
         close = closest_ids(talk_id, ids)

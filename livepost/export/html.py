@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from livepost.export.report import Report
+from livepost.resources import template_environment
 
 TEMPLATE = "report/report.html.j2"
 CHART_WIDTH = 640
@@ -169,8 +170,6 @@ def _safe_href(url: str) -> str | None:
 
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    from livepost.resources import template_environment
-
     env = template_environment(dirs, autoescape=True)
     env.filters["safe_href"] = _safe_href
     return env

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from livepost.model import Talk
 from livepost.outbox.states import PostState
+from livepost.publish.budget import budget_warnings
 from livepost.store.models import OutboxRow
 
 
@@ -51,7 +52,6 @@ def plan_warnings(
     held: Sequence[str] = (),
 ) -> list[str]:
     """Write budget, talks that run at the same time, posts already due, snippets held back."""
-    from livepost.publish.budget import budget_warnings
 
     warnings: list[str] = []
     unsent = [r for r in rows if r.state == PostState.QUEUED]

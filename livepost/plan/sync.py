@@ -26,9 +26,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livepost.model import Talk
+from livepost.notes import load_notes
 from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
-from livepost.plan.planner import PlannedPost, PlanResult
+from livepost.plan.planner import PlannedPost, PlanResult, build_plan
+from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow
+from livepost.store.talks import ensure_event, load_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -277,10 +280,6 @@ def replan(
     is changed: a half-saved file never cancels the posts made from it. ``event_key`` names
     another event row to plan into (the dry run's rehearsal copy).
     """
-    from livepost.notes import load_notes
-    from livepost.plan.planner import build_plan
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import ensure_event, load_talks
 
     key = event_key or settings.event_key
     notes = load_notes(settings.notes_dir)

@@ -42,6 +42,7 @@ from livepost.outbox.queries import (
     mark_posted,
     mark_retry,
     mark_sending,
+    reply_refs,
 )
 from livepost.outbox.states import PostState
 from livepost.publish.base import (
@@ -591,8 +592,6 @@ def _fell_back(row: OutboxRow) -> bool:
 
 
 def _reply(session: Session, row: OutboxRow) -> tuple[StrongRef, StrongRef] | None:
-    from livepost.outbox.queries import reply_refs
-
     rows = reply_refs(session, row)
     if rows is None:
         return None

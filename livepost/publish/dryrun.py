@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from livepost.outbox.states import PostState
 from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
 from livepost.publish.cid import blob_cid, record_cid
+from livepost.store.models import OutboxRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -136,8 +137,6 @@ def forget_dry_run(session: Session, event: EventRow) -> int:
     strong refs). Call this before the first real run after a rehearsal; returns how many rows.
     """
     from sqlalchemy import select
-
-    from livepost.store.models import OutboxRow
 
     rows = session.scalars(
         select(OutboxRow).where(

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from livepost.errors import LivepostError
 from livepost.publish.base import POST_COLLECTION, Blob, Publisher, Rejected, StrongRef
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,6 @@ def _images(spec: dict[str, Any], publisher: Publisher, media: Media) -> dict[st
     if card:
         if media.card_renderer is None:
             raise Rejected("this post has an image card but no card renderer was configured")
-        from livepost.errors import LivepostError
 
         try:
             image, alt = media.card_renderer(card)
@@ -208,7 +208,6 @@ def _images(spec: dict[str, Any], publisher: Publisher, media: Media) -> dict[st
 
 def _load_image(entry: dict[str, Any], media: Media) -> ImageLike:
     from livepost.cards import prepare_image
-    from livepost.errors import LivepostError
 
     path = Path(entry["path"])
     if not path.is_absolute():

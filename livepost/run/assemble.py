@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from livepost.errors import ConfigError
 from livepost.publish.dryrun import DryRunPublisher
+from livepost.publish.lock import WriterLock
 from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
 from livepost.run.daemon import Daemon
@@ -49,7 +50,6 @@ def make_publisher(settings: Settings, *, dry_run: bool = False) -> Publisher:
         return DryRunPublisher()
     from livepost.bluesky.publisher import BlueskyPublisher
     from livepost.bluesky.session import SessionStore, open_client
-    from livepost.publish.lock import WriterLock
 
     stored = SessionStore(settings.event_dir).load()
     account = settings.handle or (stored.handle if stored else "account")

@@ -15,7 +15,10 @@ from sqlalchemy import delete, select
 
 from livepost.model import Schedule
 from livepost.outbox.tid import mint_tid
+from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow
+from livepost.store.programme import current_talks
+from livepost.store.talks import ensure_event, load_talks, save_schedule
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,9 +34,6 @@ def rehearsal_key(event_key: str) -> str:
 
 def prepare_rehearsal(settings: Settings, engine: Engine) -> str:
     """Copy the event into its rehearsal twin (replacing any previous one); returns its key."""
-    from livepost.store.engine import session_scope
-    from livepost.store.programme import current_talks
-    from livepost.store.talks import ensure_event, load_talks, save_schedule
 
     key = rehearsal_key(settings.event_key)
     talks = current_talks(settings, engine)  # stored, else the programme file

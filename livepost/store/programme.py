@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from livepost.errors import InputError
 from livepost.model import Talk
+from livepost.schedule import load_schedule
+from livepost.schedule.identify import assign_ids, closest_ids
+from livepost.store.engine import session_scope
+from livepost.store.talks import ensure_event, load_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -18,8 +23,6 @@ if TYPE_CHECKING:
 
 def stored_talks(settings: Settings, engine: Engine, include_withdrawn: bool = False) -> list[Talk]:
     """The event's talks in the database (none before the first import)."""
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import ensure_event, load_talks
 
     with session_scope(engine) as session:
         ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
@@ -31,8 +34,6 @@ def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
     talks = stored_talks(settings, engine)
     if talks or settings.schedule_path is None or not settings.schedule_path.exists():
         return talks
-    from livepost.schedule import load_schedule
-    from livepost.schedule.identify import assign_ids
 
     schedule = load_schedule(
         settings.schedule_path, timezone=settings.zone, day=settings.event.date
@@ -43,8 +44,6 @@ def current_talks(settings: Settings, engine: Engine) -> list[Talk]:
 
 def find_talk(settings: Settings, engine: Engine, talk_id: str) -> Talk:
     """One talk by id, or an error that suggests the closest ids."""
-    from livepost.errors import InputError
-    from livepost.schedule.identify import closest_ids
 
     talks = current_talks(settings, engine)
     for talk in talks:

@@ -23,7 +23,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from livepost.app.doctor import Check, run_checks
+from livepost.app.status import daemon_state
 from livepost.errors import LivepostError
+from livepost.store.engine import open_database
 from livepost.web.composer import ComposeError, ComposeForm
 from livepost.web.console import Console, utc_clock
 from livepost.web.render import render_page
@@ -61,8 +64,6 @@ def create_app(
 ) -> Starlette:
     """The console for one event. ``token`` is the access token printed at start."""
     if engine is None:
-        from livepost.store.engine import open_database
-
         engine = open_database(settings.database_url)
     console = Console(settings, engine, clock)
     guard = Guard(token=token, port=port)
@@ -396,8 +397,6 @@ class _Pages:
         return self.page(request, "checks.html", active="checks")
 
     async def check_results(self, request: Request) -> Response:
-        from livepost.app.doctor import run_checks
-
         settings = self.console.settings
         checks = await run_in_threadpool(
             lambda: run_checks(
@@ -411,11 +410,8 @@ class _Pages:
 def _daemon_check(console: Console) -> Check:
     """Whether ``livepost run`` is sending for this event (asked only when Checks is opened:
     the probe takes the daemon's lock for a moment)."""
-    from livepost.app.doctor import Check
 
     try:
-        from livepost.app.status import daemon_state
-
         state = daemon_state(console.engine, console.settings.event_key)
     except (ImportError, LivepostError) as exc:
         return Check("daemon", "warn", f"cannot tell whether livepost run is running ({exc})")

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from livepost.outbox.states import PostState
+from livepost.store.engine import session_scope
+from livepost.store.programme import current_talks
+from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -51,8 +54,6 @@ class Console:
     @contextmanager
     def session(self) -> Iterator[tuple[Session, EventRow]]:
         """One transaction and the event's row (created on first use, as the CLI does)."""
-        from livepost.store.engine import session_scope
-        from livepost.store.talks import ensure_event
 
         event = self.settings.event
         with session_scope(self.engine) as session:
@@ -61,7 +62,6 @@ class Console:
 
     def talks(self) -> list[Talk]:
         """The programme: stored talks, else the configured schedule file read on the fly."""
-        from livepost.store.programme import current_talks
 
         return current_talks(self.settings, self.engine)
 

@@ -11,7 +11,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from livepost.model.engagement import Counts
+from livepost.outbox.queries import list_posts
 from livepost.outbox.states import PostState
+from livepost.store.models import ArchivedPostRow, ArchiveSyncRow
+from livepost.store.models import EngagementSnapshotRow as Snap
 from livepost.web.console import Console, PostView
 
 if TYPE_CHECKING:
@@ -52,8 +55,6 @@ def latest_counts(session: Session, event: EventRow) -> dict[str, Counts]:
     """uri -> the counts of its newest snapshot."""
     from sqlalchemy import func, select
 
-    from livepost.store.models import EngagementSnapshotRow as Snap
-
     newest = (
         select(Snap.uri, func.max(Snap.taken_at).label("taken_at"))
         .where(Snap.event_id == event.id)
@@ -73,9 +74,6 @@ def latest_counts(session: Session, event: EventRow) -> dict[str, Counts]:
 
 def engagement_view(console: Console) -> EngagementView:
     from sqlalchemy import func, select
-
-    from livepost.outbox.queries import list_posts
-    from livepost.store.models import ArchivedPostRow, ArchiveSyncRow
 
     today = console.now().date()
     view = EngagementView()

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from livepost.errors import InputError
-from livepost.outbox.queries import OutboxError, PostState, get_post
+from livepost.outbox.queries import OutboxError, PostState, get_post, list_posts
 from livepost.outbox.states import PENDING, UNSENT
 from livepost.web.composer import ComposeError, event_queue
 from livepost.web.console import Console, PostView
@@ -28,8 +28,6 @@ class QueueView:
 
 
 def queue_view(console: Console) -> QueueView:
-    from livepost.outbox.queries import list_posts
-
     titles = {t.id: t.title for t in console.talks()}
     with console.session() as (session, event):
         rows = list_posts(session, event, PENDING)

@@ -7,6 +7,8 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from livepost.errors import ConfigError
+
 if TYPE_CHECKING:
     from livepost.config import Settings
 
@@ -83,7 +85,6 @@ def serve(
 
 def bind_port(host: str, port: int) -> socket.socket:
     """Bind ``host:port`` (0: any free port) for the console; a clear message if it is taken."""
-    from livepost.errors import ConfigError
 
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

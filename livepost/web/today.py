@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from livepost.model import Talk
+from livepost.outbox.queries import list_posts
 from livepost.outbox.states import PostState
 from livepost.web.console import Console, PostView
 
@@ -56,7 +57,6 @@ def _status(talk: Talk, now: datetime) -> str:
 
 def today_view(console: Console, wanted: date | None = None) -> TodayView:
     """Build the timeline of one day (the programme's day nearest today by default)."""
-    from livepost.outbox.queries import list_posts
 
     now = console.now()
     talks = [t for t in console.talks() if not t.withdrawn]
