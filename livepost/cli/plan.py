@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from livepost.plan.planner import PlannedPost
-    from livepost.store.models import OutboxRow
 
 
 def _day(value: str | None) -> date | None:
@@ -42,44 +41,20 @@ def plan_command(
     Safe to run again at any time: posts already sent are never touched, edited posts keep the
     officer's changes, a moved talk moves its unsent posts, a withdrawn talk's are cancelled.
     """
-    from livepost.outbox.queries import list_posts
-    from livepost.outbox.timeline import plan_warnings, post_json
-    from livepost.plan.sync import replan
-    from livepost.store.engine import session_scope
+    from livepost.app.plan import plan_event
     from livepost.store.models import utc_now
-    from livepost.store.talks import load_event, load_talks
 
     state: CliState = ctx.obj
     settings = state.settings()
-    engine = state.engine()
     zone = settings.zone
-    wanted = _day(day)
-    now = utc_now()
-    result, report = replan(engine, settings, now)
-    with session_scope(engine) as session:
-        event = load_event(session, settings.event_key)
-        rows = list_posts(session, event)
-        talks = load_talks(session, settings.event_key)
-        held = [p.key for p in result.posts if p.held]
-        warnings = [
-            *result.problems,
-            *plan_warnings(
-                rows,
-                talks,
-                now,
-                zone=zone,
-                grace_minutes=settings.plan.grace_minutes,
-                held=held,
-            ),
-        ]
-        if wanted is not None:
-            rows = [r for r in rows if r.due_at.astimezone(zone).date() == wanted]
-        if as_json:
-            typer.echo(json.dumps([post_json(r, zone) for r in rows], indent=2, ensure_ascii=False))
-            for warning in warnings:
-                typer.echo(f"warning: {warning}", err=True)
-            return
-        lines = _timeline(rows, zone)
+    planned = plan_event(settings, state.engine(), utc_now(), _day(day))
+    report, warnings = planned.report, planned.warnings
+    if as_json:
+        typer.echo(json.dumps(planned.posts, indent=2, ensure_ascii=False))
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        return
+    lines = _timeline(planned.posts, zone)
     if not lines:
         typer.echo("Nothing planned. Import the programme first: livepost schedule import")
     for line in lines:
@@ -97,23 +72,22 @@ def plan_command(
         typer.echo(f"warning: {warning}")
 
 
-def _timeline(rows: list[OutboxRow], zone: ZoneInfo) -> list[str]:
+def _timeline(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
     lines: list[str] = []
     current: date | None = None
-    for row in rows:
-        local = row.due_at.astimezone(zone)
+    for post in posts:
+        local = datetime.fromisoformat(post["at"]).astimezone(zone)
         if local.date() != current:
             current = local.date()
             lines.append(f"{local:%A %d %B %Y} ({zone.key})")
-        text = " ".join(row.text.split())
+        text = " ".join(str(post["text"]).split())
         if len(text) > 70:
             text = text[:69] + "…"
-        marks = (" [card]" if (row.embed or {}).get("card") else "") + (
-            " [edited]" if row.edited else ""
-        )
-        reply = "  ↳ " if row.parent_id else ""
+        marks = (" [card]" if post["card"] else "") + (" [edited]" if post["edited"] else "")
+        reply = "  ↳ " if post["parent"] else ""
         lines.append(
-            f"  {local:%H:%M:%S}  {row.state:<9} #{row.id:<4} {reply}{row.key}: {text}{marks}"
+            f"  {local:%H:%M:%S}  {post['state']:<9} #{post['id']:<4} {reply}{post['key']}: "
+            f"{text}{marks}"
         )
     return lines
 
@@ -132,19 +106,13 @@ def preview_command(
     ] = None,
 ) -> None:
     """Show every planned post as it will look (facets, length, threads); nothing is queued."""
+    from livepost.app.plan import preview_plan
     from livepost.cli.output import print_posts
-    from livepost.notes import load_notes
-    from livepost.plan.planner import build_plan
-    from livepost.store.programme import current_talks, find_talk
 
     state: CliState = ctx.obj
     settings = state.settings()
-    engine = state.engine()
-    talks = current_talks(settings, engine)
-    if talk_id is not None:
-        find_talk(settings, engine, talk_id)  # a clear error for an unknown id
-    result = build_plan(settings, talks, load_notes(settings.notes_dir))
-    posts = [p for p in result.posts if talk_id is None or p.talk_id == talk_id]
+    preview = preview_plan(settings, state.engine(), talk_id)
+    posts, talks = preview.posts, preview.talks
     zone = settings.zone
     for group in _threads(posts):
         first = group[0]
@@ -159,7 +127,7 @@ def preview_command(
             typer.echo(f"  image: {image['path']} (alt: {image['alt'] or 'MISSING'})")
         if first.held:
             typer.echo("  held: still being written (no blank line after it yet)")
-    for problem in result.problems:
+    for problem in preview.problems:
         typer.echo(f"warning: {problem}")
     if out is not None:
         from livepost.cards.for_event import render_event_card, write_card
