@@ -42,6 +42,7 @@ from livepost.outbox.queries import (
     mark_posted,
     mark_retry,
     mark_sending,
+    record_posted,
     reply_refs,
 )
 from livepost.outbox.states import PostState
@@ -142,7 +143,7 @@ class _Run:
     # --- step 1 -----------------------------------------------------------------------------
 
     def recover(self) -> None:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             event = load_event(session, self.event_key)
             rows = [(r.id, r.key, r.rkey) for r in in_flight(session, event)]
         for post_id, key, rkey in rows:
@@ -150,7 +151,7 @@ class _Run:
                 ref = self.publisher.get_record(rkey)
             except UnknownOutcome as exc:
                 self.stop(f"cannot check post {key} on the PDS: {exc.message}")
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, durable=False) as session:
                 row = session.get(OutboxRow, post_id)
                 if row is None or row.state != PostState.SENDING:
                     continue
@@ -165,14 +166,14 @@ class _Run:
     # --- step 2 -----------------------------------------------------------------------------
 
     def is_paused(self) -> bool:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             self.report.paused = bool(load_event(session, self.event_key).paused)
         return self.report.paused
 
     def due_batch(self, now: datetime) -> tuple[list[int], set[int]]:
         """The ids due now in order, and the ids among all queued rows that have queued replies
         (after posting one of those, the batch is read again so its replies keep their place)."""
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             event = load_event(session, self.event_key)
             due = [row.id for row in due_posts(session, event, now)]
             parents = set(
@@ -189,7 +190,7 @@ class _Run:
     def load_sent(self) -> None:
         """Posts made in the last day, for the budget (kept up to date in memory)."""
         moment = self.clock()
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             self.sent_times = sorted(
                 t
                 for t in session.scalars(
@@ -216,7 +217,7 @@ class _Run:
             )
 
     def send(self, post_id: int) -> None:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             row = session.get(OutboxRow, post_id)
             if row is None or row.state != PostState.QUEUED:
                 return
@@ -262,7 +263,7 @@ class _Run:
                 self.sleep(self.retry_delays[tries])
                 tries += 1
             except Rejected as exc:
-                with session_scope(self.engine) as session:
+                with session_scope(self.engine, durable=False) as session:
                     row = session.get(OutboxRow, post_id)
                     if row is not None:
                         mark_failed(row, exc.reason)
@@ -274,10 +275,8 @@ class _Run:
                 raise
 
     def posted(self, post_id: int, key: str, ref: StrongRef, warnings: list[str]) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(OutboxRow, post_id)
-            if row is not None:
-                mark_posted(row, ref.uri, ref.cid, at=self.clock())
+        with session_scope(self.engine, durable=False) as session:
+            record_posted(session, post_id, ref.uri, ref.cid, at=self.clock())
         self.sent_times.append(self.clock())
         self.checkpoint("after_posted")
         self.report.posted.append(Outcome(post_id, key, ref.uri))
@@ -304,14 +303,14 @@ class _Run:
         if absent:
             self.requeue(post_id, exc.message)
         else:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, durable=False) as session:
                 row = session.get(OutboxRow, post_id)
                 if row is not None:
                     row.last_error = exc.message
         self.stop(f"Bluesky did not answer for post {key}: {exc.message}")
 
     def requeue(self, post_id: int, reason: str) -> None:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             row = session.get(OutboxRow, post_id)
             if row is not None and row.state == PostState.SENDING:
                 mark_retry(row, reason)
@@ -344,7 +343,7 @@ class _Run:
         """
         if self.batcher is None:
             return []
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             head = session.get(OutboxRow, head_id)
             if head is None or head.state != PostState.QUEUED or _fell_back(head):
                 return []
@@ -378,7 +377,7 @@ class _Run:
         """Send the rows ``ids`` (a thread, parents first) in one call; False when they were put
         back in the queue to go post by post (or were not all queued any more)."""
         assert self.batcher is not None
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             rows = [session.get(OutboxRow, post_id) for post_id in ids]
             if any(row is None or row.state != PostState.QUEUED for row in rows):
                 return False
@@ -472,7 +471,7 @@ class _Run:
     def thread_posted(self, parts: list[_Part], refs: Sequence[StrongRef]) -> None:
         """Record the whole thread as posted in one transaction, with the PDS's refs."""
         moment = self.clock()
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             for part, ref in zip(parts, refs, strict=True):
                 row = session.get(OutboxRow, part.post_id)
                 if row is not None:
@@ -524,7 +523,7 @@ class _Run:
         if absent:
             self.requeue_all([part.post_id for part in parts], exc.message)
         else:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, durable=False) as session:
                 for part in parts:
                     row = session.get(OutboxRow, part.post_id)
                     if row is not None:
@@ -533,7 +532,7 @@ class _Run:
 
     def fall_back(self, parts: list[_Part], reason: str) -> None:
         """Nothing of the thread was created: queue its rows again, to go post by post."""
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             for part in parts:
                 row = session.get(OutboxRow, part.post_id)
                 if row is not None and row.state == PostState.SENDING:
@@ -549,7 +548,7 @@ class _Run:
     # --- the end ----------------------------------------------------------------------------
 
     def report_waiting(self, now: datetime) -> None:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, durable=False) as session:
             event = load_event(session, self.event_key)
             rows = session.scalars(
                 select(OutboxRow).where(

@@ -96,6 +96,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _fully_durable(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Every use of a pooled connection starts fully durable (see ``session_scope(durable=)``)."""
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
 def _switch_to_wal(cursor: Any) -> None:
     """WAL journaling. Switching a brand-new file needs it to itself, and SQLite answers "database
     is locked" at once (no busy handler) when another process switches it at the same moment: wait
@@ -141,6 +146,7 @@ def _create_engine(url: URL, shown: str) -> Engine:
         ) from exc
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _fully_durable)
     return engine
 
 
@@ -244,13 +250,23 @@ def _migrate_or_explain(engine: Engine, shown: str) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back (nothing kept) on any error.
 
     Database failures (locked file, lost connection) become a :class:`StoreError`.
+
+    ``durable=False`` is for writes that can be lost to a power cut without harm because they are
+    checked again after a restart: the states delivery moves a post through (a post whose
+    ``sending`` or ``posted`` was lost is looked up on the PDS by its record key). On SQLite such a
+    commit skips the disk flush (``synchronous=NORMAL`` in WAL mode: never corrupt, durable across
+    a crash of livepost, only the last commits can roll back on a power cut). Everything people
+    write (queued posts, edits) stays fully durable.
     """
     session = Session(engine, expire_on_commit=False)
+    relaxed = not durable and engine.dialect.name == "sqlite"
     try:
+        if relaxed:
+            session.connection().exec_driver_sql("PRAGMA synchronous=NORMAL")
         yield session
         session.commit()
     except DBAPIError as exc:

@@ -547,3 +547,24 @@ def test_an_error_half_way_through_an_import_leaves_the_data_as_it_was(engine: E
     )
     assert load(engine, include_withdrawn=True) == before
     assert (count(engine, RoomRow), count(engine, PersonRow)) == (rooms, people)
+
+
+def test_only_delivery_states_skip_the_disk_flush(tmp_path: Path) -> None:
+    """People's writes are fully durable; delivery's state changes (checked again by record key
+    after a restart) commit without a flush, and never leave a pooled connection relaxed."""
+    from sqlalchemy import text as sql
+
+    engine = open_database(default_database_url(tmp_path))
+    full, normal = 2, 1
+
+    def mode(session: object) -> int:
+        return int(session.execute(sql("PRAGMA synchronous")).scalar_one())  # type: ignore[attr-defined]
+
+    with session_scope(engine) as session:
+        assert mode(session) == full
+    with session_scope(engine, durable=False) as session:
+        assert mode(session) == normal
+    for _ in range(3):  # whichever pooled connection comes back
+        with session_scope(engine) as session:
+            assert mode(session) == full
+    engine.dispose()
