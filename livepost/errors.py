@@ -85,6 +85,10 @@ class StoreError(LivepostError):
     exit_code = ExitCode.STORE
 
 
+class ConcurrentChange(StoreError):
+    """Someone else changed the same row between our read and our write: nothing was changed."""
+
+
 class NetworkError(LivepostError):
     """A remote service (Bluesky, a web page) cannot be reached or refused us."""
 

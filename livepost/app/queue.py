@@ -9,7 +9,8 @@ a running ``livepost run`` sees each change within seconds.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from livepost.compose.for_event import compose_for_event, default_kind
 from livepost.compose.hashtags import clean_tag, missing_tags
 from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
 from livepost.config import Settings
-from livepost.errors import InputError
+from livepost.errors import ConcurrentChange, InputError
 from livepost.model import Talk
 from livepost.outbox import queries
 from livepost.outbox.queries import Draft, OutboxError, PostState
@@ -298,6 +299,12 @@ class EventQueue:
         descriptions. Re-planning keeps the change."""
         if text is None and due_at is None and alts is None:
             raise InputError("queue edit", "nothing to change", hint="Give --text and/or --at.")
+        with _unless_changed_meanwhile(post_id):
+            return self._edit(post_id, text, due_at, alts)
+
+    def _edit(
+        self, post_id: int, text: str | None, due_at: datetime | None, alts: list[str] | None
+    ) -> Changed:
         with session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
             changes: dict[str, Any] = {}
@@ -346,13 +353,13 @@ class EventQueue:
 
     def cancel(self, post_id: int) -> list[Changed]:
         """Cancel a post not sent yet and the unsent replies under it (the given post first)."""
-        with session_scope(self.engine) as session:
+        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
             return [_changed(r) for r in queries.cancel(session, row)]
 
     def retry(self, post_id: int) -> Changed:
         """Queue a failed or missed post again, to go out now."""
-        with session_scope(self.engine) as session:
+        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
             queries.retry(row, self.clock())
             return _changed(row)
@@ -362,7 +369,7 @@ class EventQueue:
 
         Equal times are split by a second so that the order really changes.
         """
-        with session_scope(self.engine) as session:
+        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             event = self.event(session)
             row = queries.get_post(session, event, post_id)
             queued = queries.list_posts(session, event, [PostState.QUEUED])
@@ -401,6 +408,19 @@ def _check_alt(name: str, alt: str) -> None:
         raise InputError("alt", f"{name} has no alt text", hint=NEEDS_ALT)
     if len(alt) > MAX_ALT:
         raise InputError("alt", f"the alt text of {name} is longer than {MAX_ALT} characters")
+
+
+@contextmanager
+def _unless_changed_meanwhile(post_id: int) -> Iterator[None]:
+    """A change made from a stale copy (the daemon sent the post, or someone else changed it,
+    between our read and our write) is refused, never half applied."""
+    try:
+        yield
+    except ConcurrentChange:
+        raise OutboxError(
+            f"post {post_id} was sent or changed by someone else meanwhile: nothing was changed",
+            hint="See where it stands with: livepost queue list --all",
+        ) from None
 
 
 def _changed(row: OutboxRow) -> Changed:

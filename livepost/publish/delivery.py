@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from livepost.errors import ConcurrentChange
 from livepost.outbox.queries import (
     due_posts,
     in_flight,
@@ -217,24 +218,27 @@ class _Run:
             )
 
     def send(self, post_id: int) -> None:
-        with session_scope(self.engine, durable=False) as session:
-            row = session.get(OutboxRow, post_id)
-            if row is None or row.state != PostState.QUEUED:
-                return
-            event = session.get(EventRow, row.event_id)
-            if event is not None and event.paused:  # paused by the officer meanwhile
-                self.report.paused = True
-                raise _Stop("paused")
-            reply = _reply(session, row)
-            mark_sending(row)
-            key, rkey = row.key, row.rkey
-            content: dict[str, Any] = {
-                "text": row.text,
-                "facets": list(row.facets or []),
-                "langs": list(row.langs or []),
-                "tags": list(row.tags or []),
-                "embed": row.embed,
-            }
+        try:
+            with session_scope(self.engine, durable=False) as session:
+                row = session.get(OutboxRow, post_id)
+                if row is None or row.state != PostState.QUEUED:
+                    return
+                event = session.get(EventRow, row.event_id)
+                if event is not None and event.paused:  # paused by the officer meanwhile
+                    self.report.paused = True
+                    raise _Stop("paused")
+                reply = _reply(session, row)
+                mark_sending(row)
+                key, rkey = row.key, row.rkey
+                content: dict[str, Any] = {
+                    "text": row.text,
+                    "facets": list(row.facets or []),
+                    "langs": list(row.langs or []),
+                    "tags": list(row.tags or []),
+                    "embed": row.embed,
+                }
+        except ConcurrentChange:
+            return  # edited while we read it: nothing was marked; the next round reads it again
         self.checkpoint("after_mark_sending")
         built: Built | None = None
         tries = 0
@@ -373,14 +377,15 @@ class _Run:
                 placed.add(nxt.id)
         return ordered
 
-    def send_thread(self, ids: list[int]) -> bool:
-        """Send the rows ``ids`` (a thread, parents first) in one call; False when they were put
-        back in the queue to go post by post (or were not all queued any more)."""
-        assert self.batcher is not None
+    def _mark_thread_sending(
+        self, ids: list[int]
+    ) -> tuple[list[_Part], tuple[StrongRef, StrongRef] | None] | None:
+        """Mark the thread's rows ``sending`` in one commit (with the reply its head makes);
+        None if they are not all queued."""
         with session_scope(self.engine, durable=False) as session:
             rows = [session.get(OutboxRow, post_id) for post_id in ids]
             if any(row is None or row.state != PostState.QUEUED for row in rows):
-                return False
+                return None
             head = rows[0]
             assert head is not None
             event = session.get(EventRow, head.event_id)
@@ -407,6 +412,19 @@ class _Run:
                         },
                     )
                 )
+        return parts, head_reply
+
+    def send_thread(self, ids: list[int]) -> bool:
+        """Send the rows ``ids`` (a thread, parents first) in one call; False when they were put
+        back in the queue to go post by post (or were not all queued any more)."""
+        assert self.batcher is not None
+        try:
+            marked = self._mark_thread_sending(ids)
+        except ConcurrentChange:
+            return False  # a part was edited while we read it: read the queue again
+        if marked is None:
+            return False
+        parts, head_reply = marked
         self.checkpoint("after_mark_sending")
         try:
             self.build_thread(parts, head_reply)

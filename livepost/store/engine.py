@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from livepost.errors import StoreError
+from livepost.errors import ConcurrentChange, StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
@@ -269,6 +270,12 @@ def session_scope(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
             session.connection().exec_driver_sql("PRAGMA synchronous=NORMAL")
         yield session
         session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise ConcurrentChange(
+            "a post changed while this change was being made (sent, or edited elsewhere)",
+            hint="Nothing was saved. Look at it again and repeat the change if it still applies.",
+        ) from exc
     except DBAPIError as exc:
         session.rollback()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)

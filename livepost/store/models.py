@@ -248,6 +248,10 @@ class OutboxRow(Base):
     planner_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: part of a thread the PDS refused as one applyWrites call: it goes post by post from now on
     thread_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: bumped by every change through the ORM: a change made from a stale copy of the row (an edit
+    #: racing the daemon that marks it ``sending``) fails instead of silently winning
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column()
