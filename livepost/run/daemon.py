@@ -30,9 +30,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from livepost.archive.sync import sync_due
-from livepost.errors import LivepostError, NotesError
+from livepost.errors import LivepostError, NotesError, StoreError
 from livepost.notes import notes_files
 from livepost.outbox.queries import PostState, due_posts, mark_late_missed
 from livepost.plan.sync import replan
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often, at least
 REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
+#: real seconds between tries while the database cannot be used (locked, disk full, connection lost)
+DATABASE_RETRY_SECONDS = 5.0
 ARCHIVE_EVERY = timedelta(minutes=1)  # how often to ask the archive what is due ([archive] decides)
 
 
@@ -107,6 +110,7 @@ class Daemon:
         use_scheduler: bool = True,
         prepare: Callable[[], None] | None = None,
         archive_every: timedelta = ARCHIVE_EVERY,
+        database_retry_seconds: float = DATABASE_RETRY_SECONDS,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -138,6 +142,9 @@ class Daemon:
         self._paused_said = False
         self._archived_at: datetime | None = None
         self.archive_every = archive_every
+        self.database_retry_seconds = database_retry_seconds
+        self.database_trouble: str | None = None  # what keeps the database from us, while it does
+        self._lock: RunLock | None = None
 
     # --- control (any thread) ---------------------------------------------------------------
 
@@ -156,7 +163,8 @@ class Daemon:
     # --- the loop ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
-        with RunLock(self.engine, self.event_key), self._signals():
+        with RunLock(self.engine, self.event_key) as lock, self._signals():
+            self._lock = lock
             if self.prepare is not None:
                 self.prepare()
             with session_scope(self.engine) as session:
@@ -182,15 +190,19 @@ class Daemon:
             now = self.clock.now()
             if self.until is not None and now >= self.until:
                 break
-            self._maybe_replan(now)
-            if self._mark_missed(now) or first:
-                self._deliver()  # the first time also recovers posts left in "sending"
+            try:
+                next_due = self._step(now, first)
+            except (StoreError, SQLAlchemyError) as exc:  # locked, disk full, connection lost
+                if self.once:
+                    raise
+                self._database_unavailable(exc)
+                self.clock.wait(self._wake, self.database_retry_seconds)
+                continue
+            self._database_available()
             first = False
-            self._maybe_archive(self.clock.now())
             self.steps += 1
             if self.once or self.stopping:
                 break
-            next_due = self._rearm()
             if self.end_when_done and next_due is None and not self._due_now():
                 break
             timeout = self.poll_seconds
@@ -199,6 +211,40 @@ class Daemon:
             if self.until is not None:
                 timeout = min(timeout, max(0.0, self.clock.real_delay(self.until)))
             self.clock.wait(self._wake, timeout)
+
+    def _step(self, now: datetime, first: bool) -> datetime | None:
+        """Plan, mark what is too late, send what is due, archive; the next due time.
+
+        Every database write in a step is its own short transaction, so a step cut short by the
+        database (locked, disk full) loses nothing: the next step starts again from the outbox,
+        and a post cut off between its network call and ``posted`` is checked on the PDS by its
+        record key.
+        """
+        self._maybe_replan(now)
+        if self._mark_missed(now) or first:
+            self._deliver()  # the first time also recovers posts left in "sending"
+        self._maybe_archive(self.clock.now())
+        return None if self.once else self._rearm()
+
+    def _database_unavailable(self, exc: Exception) -> None:
+        """Say once what keeps the database from us, here and to ``livepost status``; keep
+        trying (nothing is lost: the outbox is where it was)."""
+        reason = exc.message if isinstance(exc, StoreError) else _first_line(exc)
+        if reason == self.database_trouble:
+            return
+        self.database_trouble = reason
+        since = self._clock_text(self.clock.now())
+        self.echo(f"{since} waiting for the database (nothing is lost, retrying): {reason}")
+        if self._lock is not None:
+            self._lock.note(f"waiting for the database since {since}: {reason}")
+
+    def _database_available(self) -> None:
+        if self.database_trouble is None:
+            return
+        self.database_trouble = None
+        self.echo(f"{self._clock_text(self.clock.now())} the database is back: sending again")
+        if self._lock is not None:
+            self._lock.note(None)
 
     @contextmanager
     def _signals(self) -> Iterator[None]:
@@ -413,3 +459,9 @@ class Daemon:
 
     def _clock_text(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.settings.zone):%H:%M:%S}"
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -44,6 +44,7 @@ class RunLock:
         self.event_key = event_key
         self._file: Any = None
         self._connection: Any = None
+        self._holder = ""
 
     def __enter__(self) -> RunLock:
         self.acquire()
@@ -80,11 +81,23 @@ class RunLock:
             holder = handle.read().strip()
             handle.close()
             raise self._message(holder) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-        handle.flush()
         self._file = handle
+        self._holder = f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        self.note(None)
+
+    def note(self, text: str | None) -> None:
+        """Say, next to who holds the lock, what the daemon is waiting for (``livepost status``
+        shows it); None clears it. Best effort: a full disk may refuse even this."""
+        if self._file is None:
+            return  # PostgreSQL: the advisory lock has no room for a note
+        line = self._holder + (f"; {text}" if text else "")
+        try:
+            self._file.seek(0)
+            self._file.truncate()
+            self._file.write(line)
+            self._file.flush()
+        except OSError:
+            pass
 
     def _acquire_advisory(self) -> None:
         from sqlalchemy import text

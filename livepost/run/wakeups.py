@@ -9,8 +9,11 @@ job loses nothing. Whether a late post is sent or missed is decided against the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from apscheduler.jobstores.base import JobLookupError
 
 from livepost.run.clock import Clock, RealClock
 
@@ -89,9 +92,13 @@ class WakeUps:
         self._armed = rows
         wanted = {f"post-{post_id}": due_at for post_id, due_at in rows}
         existing = {job.id: job for job in self._scheduler.get_jobs()}
-        for job_id in existing.keys() - wanted.keys():
-            self._scheduler.remove_job(job_id)
         real_now = datetime.now(UTC)
+        for job_id in existing.keys() - wanted.keys():
+            fires = existing[job_id].next_run_time
+            if fires is not None and fires <= real_now + timedelta(seconds=1):
+                continue  # firing now: APScheduler removes it itself (removing it too races it)
+            with suppress(JobLookupError):  # it fired and went meanwhile
+                self._scheduler.remove_job(job_id)
         for job_id, due_at in wanted.items():
             run_at = (
                 due_at

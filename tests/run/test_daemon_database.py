@@ -1,0 +1,141 @@
+"""The daemon outlives its database: locked for longer than the busy timeout, or on a full disk,
+it says so (here and to ``livepost status``), waits, and carries on losing and doubling nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from livepost.app.queue import EventQueue, PostRequest
+from livepost.app.status import daemon_state
+from livepost.config import Settings, load_settings
+from livepost.outbox.queries import PostState
+from livepost.publish.dryrun import DryRunPublisher
+from livepost.run.daemon import Daemon
+from livepost.store import engine as store_engine
+from livepost.store.engine import open_database
+from tests.run.test_daemon import _in_thread, _until
+
+
+def _settings(folder: Path) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "livepost.toml").write_text(
+        '[event]\nname = "Sturdy"\nhashtags = ["sturdy"]\ntimezone = "UTC"\n'
+        "[plan]\nday_posts = false\n",
+        encoding="utf-8",
+    )
+    return load_settings(folder, environ={})
+
+
+def _daemon(settings: Settings, publisher: DryRunPublisher, lines: list[str]) -> Daemon:
+    return Daemon(
+        settings,
+        open_database(settings.database_url),
+        publisher,
+        echo=lines.append,
+        poll_seconds=0.1,
+        use_scheduler=False,
+        database_retry_seconds=0.1,
+    )
+
+
+def _texts(publisher: DryRunPublisher) -> list[str]:
+    return [r.record["text"] for r in publisher.records]
+
+
+def test_a_database_locked_for_longer_than_the_busy_timeout_only_delays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    settings = _settings(tmp_path / "event")
+    queue = EventQueue(settings, open_database(settings.database_url))
+    queue.queue(PostRequest("Before the lock"))
+    publisher, lines = DryRunPublisher(), []
+    daemon = _daemon(settings, publisher, lines)
+    thread, result = _in_thread(daemon)
+    try:
+        _until(lambda: _texts(publisher) == ["Before the lock\n#sturdy"], 10, "first post sent")
+        queue.queue(PostRequest("After the lock", due_at=datetime.now(UTC) + timedelta(seconds=1)))
+        holder = sqlite3.connect(settings.event_dir / "livepost.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+        with sqlite3.connect(settings.event_dir / "livepost.db") as check:
+            assert check.execute("SELECT count(*) FROM outbox").fetchone() == (2,)  # reads work
+        _until(lambda: daemon.database_trouble is not None, 10, "the daemon notices")
+        assert "database is locked" in (daemon.database_trouble or "")
+        assert thread.is_alive() and len(_texts(publisher)) == 1
+        state = daemon_state(daemon.engine, settings.event_key)
+        assert state.startswith("running (pid ")
+        assert "waiting for the database since" in state and "database is locked" in state
+        holder.execute("ROLLBACK")
+        holder.close()
+        _until(lambda: len(_texts(publisher)) == 2, 10, "the queue goes on")
+        _until(lambda: daemon.database_trouble is None, 10, "the daemon says it is back")
+        assert "waiting for the database" not in daemon_state(daemon.engine, settings.event_key)
+    finally:
+        daemon.stop()
+        thread.join(10)
+    assert not thread.is_alive() and not isinstance(result[0], BaseException)
+    assert _texts(publisher) == ["Before the lock\n#sturdy", "After the lock\n#sturdy"]
+    waiting = [line for line in lines if "waiting for the database" in line]
+    assert len(waiting) == 1 and "nothing is lost, retrying" in waiting[0]
+    assert any(line.endswith("the database is back: sending again") for line in lines)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Path:
+    """A 3 MB file system of its own (tmpfs), where the machine allows mounting one."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_full_disk_only_delays(small_disk: Path) -> None:
+    settings = _settings(small_disk / "event")
+    queue = EventQueue(settings, open_database(settings.database_url))
+    assert queue.posts() == []  # the event exists, nothing queued yet
+    publisher, lines = DryRunPublisher(), []
+    daemon = _daemon(settings, publisher, lines)
+    thread, result = _in_thread(daemon)
+    filler = small_disk / "filler"
+    try:
+        _until(lambda: daemon.steps >= 2 or bool(result), 10, "the daemon runs")
+        assert not result, (result, lines)
+        queue.queue(
+            PostRequest("On a nearly full disk", due_at=datetime.now(UTC) + timedelta(seconds=2))
+        )
+        with filler.open("wb") as out:  # fill the disk to the last byte
+            block = b"\0" * 65536
+            try:
+                while True:
+                    out.write(block)
+                    out.flush()
+            except OSError:
+                pass
+        _until(lambda: daemon.database_trouble is not None, 20, "the daemon notices")
+        assert thread.is_alive() and _texts(publisher) in ([], ["On a nearly full disk\n#sturdy"])
+        filler.unlink()
+        _until(lambda: daemon.database_trouble is None, 20, "the daemon says it is back")
+        _until(lambda: len(_texts(publisher)) == 1, 20, "the post goes out once")
+        rows = queue.posts()
+        assert [(r["state"], r["text"]) for r in rows] == [
+            (PostState.POSTED, "On a nearly full disk\n#sturdy")
+        ]
+    finally:
+        daemon.stop()
+        thread.join(10)
+        if filler.exists():
+            filler.unlink()
+    assert not thread.is_alive() and not isinstance(result[0], BaseException)
+    assert _texts(publisher) == ["On a nearly full disk\n#sturdy"]
+    assert shutil.disk_usage(small_disk).free > 0
