@@ -18,7 +18,9 @@ class ExitCode(IntEnum):
     USAGE = 2  # wrong command-line usage (typer/click's own code)
     CONFIG = 3  # settings, event folder or credentials
     INPUT = 4  # a schedule, notes or other input file is invalid
-    STORE = 5  # the database cannot be opened or migrated
+    STORE = (
+        5  # the database cannot be opened, migrated or written; an output file cannot be written
+    )
     NETWORK = 6  # Bluesky or another service cannot be reached
 
 
@@ -87,6 +89,12 @@ class StoreError(LivepostError):
 
 class ConcurrentChange(StoreError):
     """Someone else changed the same row between our read and our write: nothing was changed."""
+
+
+class OutputError(LivepostError):
+    """A file livepost writes for people (a report, a card, an upload) cannot be written."""
+
+    exit_code = ExitCode.STORE
 
 
 class NetworkError(LivepostError):

@@ -95,3 +95,33 @@ def demo_event(tmp_path: Path) -> Path:
     target = tmp_path / "ccprconf26"
     shutil.copytree(REPO / "schedules" / "ccprconf26", target)
     return target
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB file system of its own (tmpfs) to fill up, where the machine allows mounting one."""
+    import subprocess
+
+    where = tmp_path / "disk"
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Fill the file system of ``folder`` to the last byte; returns the filler file to delete."""
+    filler = folder / "filler"
+    with filler.open("wb") as out:
+        block = b"\0" * 65536
+        try:
+            while True:
+                out.write(block)
+                out.flush()
+        except OSError:
+            pass
+    return filler

@@ -33,6 +33,7 @@ from livepost.outbox.timeline import post_json
 from livepost.plan.sync import replan
 from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow, utc_now
+from livepost.store.output import write_bytes
 from livepost.store.programme import current_talks, find_talk
 from livepost.store.talks import ensure_event
 
@@ -459,5 +460,4 @@ def save_upload(settings: Settings, data: bytes, filename: str, *, prefix: str =
     folder = settings.event_dir / UPLOADS
     folder.mkdir(exist_ok=True)
     path = folder / f"{prefix}{uuid.uuid4().hex[:16]}{suffix}"
-    path.write_bytes(data)
-    return path.resolve()
+    return write_bytes(path, data, mode=0o600).resolve()

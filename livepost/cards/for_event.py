@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livepost.errors import ConfigError
+from livepost.errors import ConfigError, OutputError
 from livepost.model import Talk
 from livepost.schedule.identify import closest_ids
+from livepost.store.output import write_bytes
 
 if TYPE_CHECKING:
     from livepost.cards import Card, CardEvent
@@ -99,6 +100,11 @@ def render_event_card(
 def write_card(card: Card, out: Path) -> Path:
     """Write ``card`` to ``out``; the extension follows the format actually chosen (PNG/JPEG)."""
     target = out if out.suffix.lower() == card.extension else out.with_suffix(card.extension)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(card.data)
-    return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {target.parent}: {exc.strerror or exc}",
+            hint="Choose another path with --out.",
+        ) from exc
+    return write_bytes(target, card.data)

@@ -7,8 +7,6 @@ then renamed).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from livepost.errors import InputError
 from livepost.export.report import load_report
 from livepost.schedule.identify import closest_ids
 from livepost.store.engine import session_scope
+from livepost.store.output import atomic_output
 from livepost.store.talks import load_talks
 
 if TYPE_CHECKING:
@@ -34,35 +33,23 @@ def write_report(report: Report, fmt: str, out: Path, template_dirs: Sequence[Pa
         raise InputError(
             "--format", f"unknown format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}"
         )
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(
-            "--out", f"the folder {folder} does not exist", hint="Create it or choose another path."
-        )
-    handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            if fmt == "csv":
-                from livepost.export import csv_format
+    with atomic_output(out) as stream:
+        if fmt == "csv":
+            from livepost.export import csv_format
 
-                csv_format.write(report, stream)
-            elif fmt == "json":
-                from livepost.export import json_format
+            csv_format.write(report, stream)
+        elif fmt == "json":
+            from livepost.export import json_format
 
-                json_format.write(report, stream)
-            elif fmt == "md":
-                from livepost.export import markdown
+            json_format.write(report, stream)
+        elif fmt == "md":
+            from livepost.export import markdown
 
-                markdown.write(report, stream)
-            else:
-                from livepost.export import html
+            markdown.write(report, stream)
+        else:
+            from livepost.export import html
 
-                html.write(report, stream, template_dirs)
-        os.chmod(temp, 0o644)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+            html.write(report, stream, template_dirs)
     return out
 
 

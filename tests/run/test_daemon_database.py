@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,20 +83,6 @@ def test_a_database_locked_for_longer_than_the_busy_timeout_only_delays(
     waiting = [line for line in lines if "waiting for the database" in line]
     assert len(waiting) == 1 and "nothing is lost, retrying" in waiting[0]
     assert any(line.endswith("the database is back: sending again") for line in lines)
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Path:
-    """A 3 MB file system of its own (tmpfs), where the machine allows mounting one."""
-    where = tmp_path / "disk"
-    where.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    yield where
-    subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def test_a_full_disk_only_delays(small_disk: Path) -> None:
