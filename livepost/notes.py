@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
-from livepost.compose.text import grapheme_count
+from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
 from livepost.errors import NotesError
+from livepost.schedule.common import looks_like_utf16
 from livepost.schedule.identify import closest_ids
 
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\s*(?P<path><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\s*\)$")
@@ -36,6 +37,8 @@ _PIN_ATTEMPT = re.compile(r"^\s*\d")  # "[14:05]" and "[25:99]" are pins; "[Upda
 _PIN_VALUE = re.compile(r"^\s*(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*$")
 _COMMENT = re.compile(r"^<!--.*-->$")
 _MAX_IMAGES = 4  # a Bluesky post carries at most four images
+#: a notes file larger than this is refused (it would queue thousands of posts)
+MAX_NOTES_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,25 @@ def check_notes(notes_dir: Path, talk_ids: set[str], max_graphemes: int = 300) -
 
 def _read(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_NOTES_BYTES:
+            raise NotesError(
+                path,
+                f"is {size / 1_000_000:.1f} MB; a notes file holds at most "
+                f"{MAX_NOTES_BYTES // 1_000_000} MB (a whole day of notes is a few KB)",
+                hint="Is this the right file? Keep one talk's snippets in it, or split it.",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise NotesError(path, "file not found") from None
     except OSError as exc:
         raise NotesError(path, f"cannot be read ({exc.strerror})") from None
+    if looks_like_utf16(data):
+        raise NotesError(
+            path,
+            "is UTF-16 text without a byte-order mark",
+            hint="Save the notes file as UTF-8 and it will be read again.",
+        )
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise NotesError(
@@ -270,7 +287,17 @@ def _snippet_problems(path: Path, snippet: Snippet, max_graphemes: int) -> list[
     if not snippet.text and not snippet.images:
         problems.append(NoteProblem(path, snippet.line, "snippet has a time but nothing to post"))
     length = grapheme_count(snippet.text)
-    if length > max_graphemes:
+    if length > MAX_TEXT_GRAPHEMES:
+        problems.append(
+            NoteProblem(
+                path,
+                snippet.line,
+                f"snippet is {length:,} characters long; livepost posts at most "
+                f"{MAX_TEXT_GRAPHEMES:,} of one snippet (about ten posts): split it into "
+                "snippets with blank lines",
+            )
+        )
+    elif length > max_graphemes:
         problems.append(
             NoteProblem(
                 path,

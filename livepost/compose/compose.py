@@ -17,7 +17,14 @@ from livepost.compose.hashtags import MAX_RECORD_TAGS, append_tags, clean_tag, m
 from livepost.compose.shorten import shorten_links
 from livepost.compose.split import split_text
 from livepost.compose.templates import render
-from livepost.compose.text import MAX_BYTES, MAX_GRAPHEMES, byte_count, grapheme_count, normalize
+from livepost.compose.text import (
+    MAX_BYTES,
+    MAX_GRAPHEMES,
+    byte_count,
+    check_text_length,
+    grapheme_count,
+    normalize,
+)
 from livepost.errors import LivepostError
 
 MAX_LANGS = 3
@@ -113,6 +120,7 @@ def compose(
     ``tags`` field instead, when that keeps it to one post and there are at most 8 of them.
     ``numbering`` adds ``1/3``-style numbering (template ``posts/numbering.txt.j2``) to threads.
     """
+    check_text_length(text)
     if len(langs) > MAX_LANGS:
         raise LivepostError(
             f"A post can have at most {MAX_LANGS} languages, got {len(langs)}: {', '.join(langs)}.",

@@ -11,8 +11,13 @@ import unicodedata
 
 import regex
 
+from livepost.errors import InputError
+
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
+#: the longest text livepost takes for one post or snippet (split into a thread of about ten
+#: posts); anything longer is a mistake (a pasted file), refused before any work is done
+MAX_TEXT_GRAPHEMES = 3000
 
 _GRAPHEME = regex.compile(r"\X")
 _TRAILING_SPACE = regex.compile(r"[^\S\n]+$", regex.MULTILINE)
@@ -49,3 +54,17 @@ def graphemes(text: str) -> list[str]:
 def fits(text: str) -> bool:
     """True when Bluesky accepts ``text`` as a post's text."""
     return byte_count(text) <= MAX_BYTES and grapheme_count(text) <= MAX_GRAPHEMES
+
+
+def check_text_length(text: str) -> None:
+    """Refuse text longer than :data:`MAX_TEXT_GRAPHEMES` (fast for what is clearly within)."""
+    if len(text) <= MAX_TEXT_GRAPHEMES:
+        return  # graphemes never outnumber code points
+    length = grapheme_count(text)
+    if length > MAX_TEXT_GRAPHEMES:
+        raise InputError(
+            "text",
+            f"the text is {length:,} characters long; livepost takes at most "
+            f"{MAX_TEXT_GRAPHEMES:,} for one post or snippet (a thread of about ten posts)",
+            hint="Shorten it, or queue it as several posts.",
+        )

@@ -43,6 +43,15 @@ def read_text(path: Path) -> str:
     return decode_text(data, path)
 
 
+def looks_like_utf16(data: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: NUL in every other byte of its start."""
+    sample = data[:4000]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.3
+
+
 def decode_text(data: bytes, path: str | Path) -> str:
     """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is an error."""
     if not data.strip():
@@ -52,6 +61,13 @@ def decode_text(data: bytes, path: str | Path) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise ScheduleError(path, "is not valid UTF-16 text") from None
+    if looks_like_utf16(data):
+        raise ScheduleError(
+            path,
+            "is UTF-16 text without a byte-order mark, which livepost cannot tell apart safely",
+            hint="Save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in an editor: encoding UTF-8) "
+            "and import it again.",
+        )
     if b"\x00" in data:
         raise ScheduleError(
             path,

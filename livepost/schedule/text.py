@@ -90,7 +90,15 @@ class _Item:
 
 def parse(text: str, ctx: ImportContext) -> Schedule:
     """Parse a pasted programme (see the module docstring for the rules)."""
-    items, heading = _read_items(text, ctx)
+    items, heading, impossible = _read_items(text, ctx)
+    if not items and impossible is not None:
+        number, value = impossible
+        raise ScheduleError(
+            ctx.path,
+            f"{value!r} is not a time of day",
+            line=number,
+            hint="Times run from 00:00 to 23:59 (11.30, 9am and 11:30-12:15 work too).",
+        )
     if not items:
         raise ScheduleError(
             ctx.path,
@@ -109,9 +117,14 @@ def parse(text: str, ctx: ImportContext) -> Schedule:
     return Schedule(talks=talks, title=heading, timezone=ctx.timezone.key, format="text")
 
 
-def _read_items(text: str, ctx: ImportContext) -> tuple[list[_Item], str | None]:
+def _read_items(
+    text: str, ctx: ImportContext
+) -> tuple[list[_Item], str | None, tuple[int, str] | None]:
+    """The items, the heading above them, and the first line that starts with an impossible
+    time before any item (it explains a programme in which no item was found)."""
     items: list[_Item] = []
     heading: str | None = None
+    impossible: tuple[int, str] | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         cells = re.sub(r"\s*\t\s*", " | ", raw.strip())  # table columns pasted with tabs
         line = clean(cells.replace("**", "").replace("__", ""))
@@ -121,12 +134,14 @@ def _read_items(text: str, ctx: ImportContext) -> tuple[list[_Item], str | None]
             rest = match["rest"].lstrip(" -–—:|,)")
             items.append(_Item(number, match["start"], match["end"], rest))
             continue
+        if match and not items and impossible is None and _is_time(match["start"], match["end"]):
+            impossible = (number, match["start"])  # time-shaped but impossible: "25.00 Welcome"
         if not items:
             if heading is None and line and len(line) <= 120 and not line.endswith(":"):
                 heading = None if line.casefold() in _NOT_A_TITLE else line
             continue
         _attach(items[-1], line, raw)
-    return items, heading
+    return items, heading, impossible
 
 
 def _is_time(start: str, end: str | None) -> bool:

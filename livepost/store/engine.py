@@ -151,8 +151,40 @@ def _create_engine(url: URL, shown: str) -> Engine:
     return engine
 
 
+#: what SQLite's terse errors mean for the person reading them, and what to do
+_SQLITE_CAUSES = (
+    (
+        "database is locked",
+        "the database is locked by another program",
+        "Another program is writing to it (a second livepost, a database browser?). Close it or "
+        "wait a moment, then try again; nothing was lost.",
+    ),
+    (
+        "disk is full",
+        "the disk is full",
+        "Free some space on the disk, then try again; nothing was lost.",
+    ),
+    (
+        "disk I/O error",
+        "the disk refused to write (full, removed or failing)",
+        "Free some space or check the disk, then try again; nothing was lost.",
+    ),
+)
+
+
+def explain(reason: str) -> tuple[str, str] | None:
+    """(What happened, what to do) for a database error a person can act on; None otherwise."""
+    for marker, what, hint in _SQLITE_CAUSES:
+        if marker in reason:
+            return what, hint
+    return None
+
+
 def _connect_error(url: URL, shown: str, exc: DBAPIError) -> StoreError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    known = explain(reason)
+    if known is not None:
+        return StoreError(f"cannot open the database {shown}: {known[0]}", hint=known[1])
     if url.get_backend_name() == "sqlite":
         folder = Path(url.database or "").parent
         return StoreError(
@@ -244,6 +276,11 @@ def _migrate_or_explain(engine: Engine, shown: str) -> None:
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        known = explain(reason)
+        if known is not None:
+            raise StoreError(
+                f"cannot migrate the database {shown}: {known[0]}", hint=known[1]
+            ) from exc
         raise StoreError(
             f"cannot migrate the database {shown}: {reason}",
             hint="Check that the database user may create tables, then try again.",
@@ -279,6 +316,12 @@ def session_scope(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
     except DBAPIError as exc:
         session.rollback()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        known = explain(reason)
+        if known is not None:
+            raise StoreError(
+                f"the database {mask_url(engine.url)} refused a change: {known[0]}",
+                hint="Nothing was saved. " + known[1].replace("; nothing was lost", ""),
+            ) from exc
         raise StoreError(
             f"the database {mask_url(engine.url)} refused a change: {reason}",
             hint="Nothing was saved. Try again; if it keeps failing, run 'livepost doctor'.",
