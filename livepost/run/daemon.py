@@ -344,7 +344,10 @@ class Daemon:
             # whatever failed (the network, an answer the SDK could not parse, the database, a bug
             # of ours), sending goes on and the archive tries again in a minute; said once
             log.debug("archive sync failed", exc_info=True)
-            said = exc.message if isinstance(exc, LivepostError) else f"{type(exc).__name__}: {exc}"
+            first = (str(exc).strip().splitlines() or [""])[0]  # SQLAlchemy's add the SQL after
+            said = (
+                exc.message if isinstance(exc, LivepostError) else f"{type(exc).__name__}: {first}"
+            )
             if said != self._archive_problem:
                 self.echo(f"archive sync skipped (tried again in a minute): {said}")
                 self._archive_problem = said
