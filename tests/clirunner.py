@@ -17,9 +17,13 @@ class Result:
 
 
 def run_livepost(
-    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: int | None = None,
 ) -> Result:
-    """``python -m livepost ARGS`` with a clean ``LIVEPOST_*`` environment plus ``env``."""
+    """``python -m livepost ARGS`` with a clean ``LIVEPOST_*`` environment plus ``env``; ``stdin``
+    as for :func:`subprocess.run` (a file descriptor such as a pseudo-terminal, or DEVNULL)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPOST_")}
     environ["COLUMNS"] = "200"  # rich tables: no wrapping in assertions (unless env says)
     environ.update(env or {})
@@ -28,6 +32,7 @@ def run_livepost(
         cwd=cwd,
         env=environ,
         capture_output=True,
+        stdin=stdin,
         text=True,
         timeout=120,
     )

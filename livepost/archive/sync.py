@@ -47,6 +47,9 @@ BATCH = 25
 SEARCH_OVERLAP = timedelta(minutes=15)
 #: a safety stop for one hashtag pass (100 posts a page)
 MAX_SEARCH_PAGES = 1000
+#: getPostThread calls for all our threads in one sync (a thread is read in pieces of ten levels,
+#: at most ``livepost.bluesky.reads.MAX_THREAD_CALLS`` calls each); what is left waits a sync
+MAX_THREAD_CALLS = 500
 
 Progress = Callable[[int, int], None]
 
@@ -66,12 +69,15 @@ class Reader(Protocol):
 class ClientReader:
     """:class:`Reader` over an authenticated ``atproto.Client``; counts the calls it makes."""
 
-    def __init__(self, client: Any, page_size: int = 100) -> None:
+    def __init__(
+        self, client: Any, page_size: int = 100, thread_calls: int = MAX_THREAD_CALLS
+    ) -> None:
         from livepost.bluesky import reads
 
         self._client = client
         self._reads = reads
         self.page_size = page_size  # posts per search page (1..100)
+        self.thread_calls = thread_calls  # getPostThread calls left for this sync, all threads
         self.calls: dict[str, int] = {"getPosts": 0, "getPostThread": 0, "searchPosts": 0}
 
     def posts(self, uris: Sequence[str]) -> list[RemotePost]:
@@ -79,8 +85,16 @@ class ClientReader:
         return self._reads.fetch_posts(self._client, uris)
 
     def thread_replies(self, uri: str) -> list[RemotePost]:
-        self.calls["getPostThread"] += 1
-        return self._reads.fetch_thread_replies(self._client, uri)
+        """Replies under ``uri``, read in bounded pieces within this sync's call budget."""
+        made = [0]
+        allowed = min(self._reads.MAX_THREAD_CALLS, self.thread_calls)
+        try:
+            return self._reads.fetch_thread_replies(
+                self._client, uri, max_calls=allowed, calls=made
+            )
+        finally:
+            self.calls["getPostThread"] += made[0]
+            self.thread_calls -= made[0]
 
     def search(
         self, q: str, since: datetime | None, until: datetime | None, cursor: str | None

@@ -29,6 +29,16 @@ CALL_ERRORS: tuple[type[Exception], ...] = (AtProtocolError, httpx.HTTPError)
 #: 400 errors that mean the session is gone, not that the request was wrong
 SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing", "AuthRequired"})
 
+#: createSession's answer (401) for an account with e-mail two-factor sign-in: the PDS has just
+#: e-mailed a one-time code, to be sent back as ``authFactorToken``
+AUTH_FACTOR_REQUIRED = "AuthFactorTokenRequired"
+#: createSession's answers to a sign-in code that is wrong or too old
+CODE_ERRORS = frozenset({"InvalidToken", "ExpiredToken"})
+
+
+class AuthCodeRequired(AuthFailure):
+    """The account signs in with a code e-mailed to it; ``livepost login`` asks for it."""
+
 
 def error_parts(exc: RequestErrorBase) -> tuple[int | None, str, str]:
     """(status, XRPC error name, message) of a failed request."""
@@ -88,10 +98,26 @@ def classify(exc: Exception, what: str, *, account: str, service: str) -> Publis
     return Rejected(f"{what}: {detail or f'HTTP {status}'}", status=status)
 
 
-def login_error(exc: Exception, *, account: str, service: str) -> NetworkError | AuthFailure:
-    """A failed createSession, said plainly; the caller does not retry."""
+def login_error(
+    exc: Exception, *, account: str, service: str, code: str | None = None
+) -> NetworkError | AuthFailure:
+    """A failed createSession, said plainly; the caller does not retry. ``code`` is the e-mailed
+    sign-in code sent with it, if any."""
     if isinstance(exc, RequestErrorBase):
         status, name, message = error_parts(exc)
+        if name == AUTH_FACTOR_REQUIRED:
+            return AuthCodeRequired(
+                f"Bluesky e-mailed a sign-in code for {account} on {service}: the account has "
+                "two-factor sign-in by e-mail, and the code is needed to log in.",
+                hint="Run livepost login in a terminal to type it, or pass it: livepost login "
+                "--code CODE (or set LIVEPOST_AUTH_CODE). An app password needs no code.",
+            )
+        if code is not None and name in CODE_ERRORS:
+            return AuthFailure(
+                f"Bluesky did not accept the sign-in code for {account} on {service} "
+                f"({message or name or f'HTTP {status}'}).",
+                hint="A code works once and expires soon; run livepost login again for a new one.",
+            )
         if status == 401 or name == "AuthenticationRequired":
             return AuthFailure(
                 f"Bluesky refused the login of {account} on {service}: wrong handle or app "

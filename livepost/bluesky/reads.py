@@ -7,6 +7,7 @@ touches atproto objects. Failures become :class:`~livepost.errors.NetworkError` 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -21,10 +22,14 @@ from livepost.model.engagement import Counts, RemotePost
 GET_POSTS_LIMIT = 25
 #: the lexicon's limit of posts per app.bsky.feed.searchPosts page
 SEARCH_LIMIT = 100
-#: how deep getPostThread follows replies (the lexicon allows up to 1000)
-THREAD_DEPTH = 1000
+#: levels of replies per getPostThread call. The lexicon allows 1000, but the SDK's parser refuses
+#: an answer nested about 90 levels deep; deeper threads are read in pieces
+THREAD_DEPTH = 10
+#: getPostThread calls for one of our threads in one sync (each reads up to THREAD_DEPTH levels)
+MAX_THREAD_CALLS = 50
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _call(what: str, call: Callable[[], T]) -> T:
@@ -80,16 +85,62 @@ def fetch_posts(client: Client, uris: Sequence[str]) -> list[RemotePost]:
     return [post_from_view(view) for view in response.posts]
 
 
-def fetch_thread_replies(client: Client, uri: str) -> list[RemotePost]:
-    """Every reply under the post at ``uri``, at any depth, parents before children.
+def fetch_thread_replies(
+    client: Client,
+    uri: str,
+    *,
+    depth: int = THREAD_DEPTH,
+    max_calls: int = MAX_THREAD_CALLS,
+    calls: list[int] | None = None,
+) -> list[RemotePost]:
+    """Every reply under the post at ``uri``, at any depth, parents before children, each once.
 
-    A thread whose root was deleted or is hidden has no replies to show: an empty list.
+    The thread is read in pieces ``depth`` levels deep: a reply at the bottom of a piece that has
+    (or may have) replies of its own is read again as the top of the next piece, breadth first,
+    until nothing is left or ``max_calls`` getPostThread calls were made (then the deepest replies
+    wait for the next sync). One call for a thousand levels would nest the answer deeper than the
+    SDK's parser accepts: about 90 levels make it raise, for every sync after. Each call made is
+    counted in ``calls[0]`` when given. A thread whose root was deleted or is hidden has no replies
+    to show: an empty list.
     """
+    replies: list[RemotePost] = []
+    seen: set[str] = {uri}
+    tops = [uri]
+    made = 0
+    while tops and made < max_calls:
+        bottoms: list[str] = []
+        for top in tops:
+            if made >= max_calls:
+                break
+            made += 1
+            if calls is not None:
+                calls[0] += 1
+            thread = _thread_piece(client, top, depth)
+            pending = [(node, 1) for node in getattr(thread, "replies", None) or []]
+            while pending:
+                node, level = pending.pop(0)
+                view = getattr(node, "post", None)
+                if view is None or view.uri in seen:  # NotFoundPost / BlockedPost / read before
+                    continue
+                seen.add(view.uri)
+                replies.append(post_from_view(view))
+                below = getattr(node, "replies", None) or []
+                pending.extend((child, level + 1) for child in below)
+                if not below and level >= depth and view.reply_count != 0:
+                    bottoms.append(view.uri)  # its replies were cut off by the depth: read on
+        tops = bottoms
+    if tops:
+        log.info("thread %s: deeper replies left for the next sync (%d calls made)", uri, made)
+    return replies
+
+
+def _thread_piece(client: Client, uri: str, depth: int) -> Any:
+    """The thread under ``uri``, ``depth`` levels of replies deep; None when it is not found."""
 
     def call() -> Any:
         try:
             return client.app.bsky.feed.get_post_thread(
-                {"uri": uri, "depth": THREAD_DEPTH, "parent_height": 0}
+                {"uri": uri, "depth": depth, "parent_height": 0}
             )
         except RequestErrorBase as exc:
             if getattr(getattr(exc.response, "content", None), "error", None) == "NotFound":
@@ -97,18 +148,7 @@ def fetch_thread_replies(client: Client, uri: str) -> list[RemotePost]:
             raise
 
     response = _call("app.bsky.feed.getPostThread", call)
-    if response is None:
-        return []
-    replies: list[RemotePost] = []
-    pending = list(getattr(response.thread, "replies", None) or [])
-    while pending:
-        node = pending.pop(0)
-        view = getattr(node, "post", None)
-        if view is None:  # NotFoundPost / BlockedPost
-            continue
-        replies.append(post_from_view(view))
-        pending.extend(getattr(node, "replies", None) or [])
-    return replies
+    return None if response is None else response.thread
 
 
 def search_posts(

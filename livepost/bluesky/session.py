@@ -105,14 +105,21 @@ def login(
     folder: Path,
     *,
     timeout: float = REQUEST_TIMEOUT,
+    code: str | None = None,
 ) -> StoredSession:
-    """createSession once and store the result (what ``livepost login`` does)."""
+    """createSession once and store the result (what ``livepost login`` does).
+
+    ``code`` is the sign-in code e-mailed to an account with two-factor sign-in; without it such
+    an account raises :class:`~livepost.bluesky.errors.AuthCodeRequired` (and gets the e-mail).
+    """
     store = SessionStore(folder)
     client = make_client(service, store, timeout=timeout)
     try:
-        client.login(handle, app_password, fetch_bsky_profile=False)
+        client.login(handle, app_password, auth_factor_token=code, fetch_bsky_profile=False)
     except CALL_ERRORS as exc:  # the SDK's errors and httpx's, classified once
-        raise login_error(exc, account=handle, service=normalize_service(service)) from None
+        raise login_error(
+            exc, account=handle, service=normalize_service(service), code=code
+        ) from None
     stored = store.load()
     assert stored is not None
     return stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -19,8 +20,19 @@ def login_command(
             show_default=False,
         ),
     ] = None,
+    code: Annotated[
+        str | None,
+        typer.Option(
+            "--code",
+            envvar="LIVEPOST_AUTH_CODE",
+            help="The sign-in code Bluesky e-mailed (accounts with two-factor sign-in by e-mail; "
+            "asked for in a terminal).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Log in to Bluesky once and keep the session in the event folder (reused by every run)."""
+    from livepost.bluesky.errors import AuthCodeRequired
     from livepost.bluesky.session import login, normalize_service
 
     state: CliState = ctx.obj
@@ -30,7 +42,15 @@ def login_command(
     if not password or (handle and handle != settings.handle):
         password = typer.prompt(f"App password for {account}", hide_input=True)
     service = normalize_service(settings.service)
-    stored = login(service, account.lstrip("@"), password, settings.event_dir)
+    account = account.lstrip("@")
+    code = code.strip() if code and code.strip() else None
+    try:
+        stored = login(service, account, password, settings.event_dir, code=code)
+    except AuthCodeRequired:
+        if code is not None or not sys.stdin.isatty():
+            raise  # says how to pass the code
+        code = typer.prompt(f"A sign-in code was e-mailed to the address of {account}. Code")
+        stored = login(service, account, password, settings.event_dir, code=code.strip())
     typer.echo(f"Logged in as {stored.handle} ({stored.did}) on {stored.service}.")
     typer.echo(f"The session is kept in {settings.event_dir / '.livepost-session'} (owner only).")
 

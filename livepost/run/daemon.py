@@ -141,6 +141,7 @@ class Daemon:
         self._retry_at: datetime | None = None
         self._paused_said = False
         self._archived_at: datetime | None = None
+        self._archive_problem: str | None = None  # the last archive failure said, until it works
         self.archive_every = archive_every
         self.database_retry_seconds = database_retry_seconds
         self.database_trouble: str | None = None  # what keeps the database from us, while it does
@@ -385,9 +386,21 @@ class Daemon:
                 hashtags=self.settings.event.hashtags,
                 config=self.settings.archive,
             )
-        except LivepostError as exc:
-            self.echo(f"archive sync skipped (tried again in a minute): {exc.message}")
+        except Exception as exc:
+            # whatever failed (the network, an answer the SDK could not parse, the database, a bug
+            # of ours), sending goes on and the archive tries again in a minute; said once
+            log.debug("archive sync failed", exc_info=True)
+            first = (str(exc).strip().splitlines() or [""])[0]  # SQLAlchemy's add the SQL after
+            said = (
+                exc.message if isinstance(exc, LivepostError) else f"{type(exc).__name__}: {first}"
+            )
+            if said != self._archive_problem:
+                self.echo(f"archive sync skipped (tried again in a minute): {said}")
+                self._archive_problem = said
             return
+        if self._archive_problem is not None:
+            self.echo("archive sync works again")
+            self._archive_problem = None
         if report.snapshots or report.new_community or report.new_replies:
             log.info(
                 "archive: %d counts, %d replies, %d community posts",

@@ -124,6 +124,54 @@ def test_a_simulated_demo_day_sends_every_post_on_time_and_threads_are_whole(
     assert card_post["embed"]["images"][0]["alt"].startswith("Card: talk at 15:45 in Lecture")
 
 
+class _BrokenClient:
+    """A logged-in client whose every read fails the way a deep thread made the SDK fail."""
+
+    def __getattr__(self, name: str) -> object:
+        raise ValueError("recursion limit exceeded")
+
+
+class _LivePublisher(DryRunPublisher):
+    """Sends like the dry run but counts as live: the daemon keeps the archive with ``client``."""
+
+    dry_run = False
+
+    def __init__(self, client: object) -> None:
+        super().__init__()
+        self.client = client
+
+
+def test_a_failing_archive_never_stops_the_sending_and_is_said_once(demo_event: Path) -> None:
+    from livepost.publish.media import event_media
+
+    settings = _import_demo(demo_event)
+    lines: list[str] = []
+    publisher = _LivePublisher(_BrokenClient())
+    daemon = _daemon(
+        settings,
+        start=_at("08:25"),
+        lines=lines,
+        publisher=publisher,
+        media=event_media(settings, lambda: daemon.talks, link_cards=False),
+    )
+    summary = daemon.run()
+    assert sum(summary.sent.values()) == 59
+    assert (summary.missed, summary.failed) == ([], [])
+    skipped = [line for line in lines if line.startswith("archive sync skipped")]
+    assert skipped == [
+        "archive sync skipped (tried again in a minute): ValueError: recursion limit exceeded"
+    ]
+    # a database failure is survived the same way, and said because it is a new problem
+    daemon._archived_at, publisher.client = None, object()
+    engine, daemon.engine = daemon.engine, None  # type: ignore[assignment]
+    try:
+        daemon._maybe_archive(daemon.clock.now())
+    finally:
+        daemon.engine = engine
+    assert lines[-1].startswith("archive sync skipped (tried again in a minute): "), lines[-1]
+    assert "UnboundExecutionError" in lines[-1]  # SQLAlchemy's, not a LivepostError
+
+
 def test_restart_in_the_middle_of_the_day_resumes_and_late_posts_are_missed(
     demo_event: Path,
 ) -> None:
