@@ -7,7 +7,8 @@ The file format (design.md's contract), chosen so a note taker can type it in an
   ``[lang: de]`` (or ``[lang: de, en]``) to post it in other languages than the event's.
 * A line ``![alt text](path)`` attaches an image to its snippet. The path is relative to the
   notes file's own folder, as in every Markdown previewer (``![chart](img/chart.png)`` in
-  ``notes/x.md`` is ``notes/img/chart.png``); absolute paths work too.
+  ``notes/x.md`` is ``notes/img/chart.png``). Images must live inside the event folder: a path
+  (or a symlink) leading outside it is refused (:func:`livepost.files.event_file`).
 * A whole line ``<!-- ... -->`` is a comment and is never posted.
 * The last snippet counts as *complete* only once a blank line follows it: until the writer
   presses Enter twice, they may still be typing, and nothing is posted from it.
@@ -23,7 +24,8 @@ from datetime import time
 from pathlib import Path
 
 from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
-from livepost.errors import NotesError
+from livepost.errors import InputError, NotesError
+from livepost.files import event_file
 from livepost.schedule.common import looks_like_utf16
 from livepost.schedule.identify import closest_ids
 
@@ -116,8 +118,19 @@ def notes_files(notes_dir: Path) -> list[Path]:
     )
 
 
-def check_notes(notes_dir: Path, talk_ids: set[str], max_graphemes: int = 300) -> list[NoteProblem]:
-    """Everything a note taker should fix before the day, file by file, line by line."""
+def check_notes(
+    notes_dir: Path,
+    talk_ids: set[str],
+    max_graphemes: int = 300,
+    *,
+    event_dir: Path | None = None,
+) -> list[NoteProblem]:
+    """Everything a note taker should fix before the day, file by file, line by line.
+
+    Every image is checked to be inside ``event_dir`` (default: the notes folder's parent) and
+    decoded, so a file that cannot be posted is found now, not on the day.
+    """
+    root = notes_dir.parent if event_dir is None else event_dir
     problems: list[NoteProblem] = []
     for path in notes_files(notes_dir):
         if path.stem not in talk_ids:
@@ -128,7 +141,7 @@ def check_notes(notes_dir: Path, talk_ids: set[str], max_graphemes: int = 300) -
             problems.append(NoteProblem(path, exc.line, exc.detail))
             continue
         for snippet in snippets:
-            problems.extend(_snippet_problems(path, snippet, max_graphemes))
+            problems.extend(_snippet_problems(path, snippet, max_graphemes, root))
     return problems
 
 
@@ -236,7 +249,9 @@ def _unknown_id(stem: str, talk_ids: set[str]) -> str:
     return f"{message}; name the file after a talk id (see `livepost schedule show`)"
 
 
-def _snippet_problems(path: Path, snippet: Snippet, max_graphemes: int) -> list[NoteProblem]:
+def _snippet_problems(
+    path: Path, snippet: Snippet, max_graphemes: int, event_dir: Path
+) -> list[NoteProblem]:
     problems: list[NoteProblem] = []
     if snippet.pin_error:
         problems.append(
@@ -247,25 +262,9 @@ def _snippet_problems(path: Path, snippet: Snippet, max_graphemes: int) -> list[
             )
         )
     for image in snippet.images:
-        if image.path.is_file():
-            pass
-        elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", image.written):
-            problems.append(
-                NoteProblem(
-                    path, image.line, "images must be files on this computer, not web addresses"
-                )
-            )
-        elif image.path.exists():
-            problems.append(NoteProblem(path, image.line, f"image {str(image.path)!r} is a folder"))
-        else:
-            problems.append(
-                NoteProblem(
-                    path,
-                    image.line,
-                    f"image {str(image.path)!r} does not exist (paths are relative to the notes "
-                    "folder)",
-                )
-            )
+        problem = _image_problem(image, event_dir)
+        if problem:
+            problems.append(NoteProblem(path, image.line, problem))
         if not image.alt:
             problems.append(
                 NoteProblem(
@@ -307,3 +306,30 @@ def _snippet_problems(path: Path, snippet: Snippet, max_graphemes: int) -> list[
             )
         )
     return problems
+
+
+def _image_problem(image: ImageRef, event_dir: Path) -> str | None:
+    """Why this image cannot be posted, checked in order: a web address, a path outside the
+    event folder (refused before anything reads it), missing, a folder, not decodable."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", image.written):
+        return "images must be files on this computer, not web addresses"
+    try:
+        resolved = event_file(image.path, event_dir)
+    except InputError as exc:
+        return f"image {image.written!r} {exc.detail}"
+    if resolved.is_file():
+        return _decode_problem(resolved, image.written)
+    if resolved.exists():
+        return f"image {str(image.path)!r} is a folder"
+    return f"image {str(image.path)!r} does not exist (paths are relative to the notes folder)"
+
+
+def _decode_problem(path: Path, written: str) -> str | None:
+    """Why the image cannot be posted (decoded as the publisher will), or None."""
+    from livepost.cards.images import load_image
+
+    try:
+        load_image(path, name=written)
+    except InputError as exc:
+        return f"image {written!r}: {exc.detail}"
+    return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from livepost.errors import NotesError
 from livepost.notes import (
@@ -17,11 +19,16 @@ from livepost.notes import (
     load_notes,
     read_notes,
 )
+from tests.bad_images import REASONS, write_bad_images
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real image: `notes check` decodes every image
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -254,4 +261,43 @@ def test_language_marker_before_or_after_the_pin(tmp_path: Path) -> None:
         ("Bonjour", ["fr", "en-GB"], time(14, 5)),
         ("", ["de"], None),
         ("[language matters] is just text", None, None),
+    ]
+
+
+def test_check_refuses_images_outside_the_event_folder(tmp_path: Path) -> None:
+    event = tmp_path / "event"
+    notes = event / "notes"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "photo.jpg").write_bytes(PNG)
+    (notes / "img").mkdir(parents=True)
+    (notes / "img" / "link.png").symlink_to(outside / "photo.jpg")
+    (notes / "img" / "inside.png").symlink_to(event / "logo.png")  # a symlink may stay inside
+    (event / "logo.png").write_bytes(PNG)
+    path = _write(
+        notes,
+        "talk.md",
+        "![Escape](../../outside/photo.jpg)\n\n"
+        f"![Absolute]({outside / 'photo.jpg'})\n\n"
+        "![Symlink](img/link.png)\n\n"
+        "![Passwords](/etc/passwd)\n\n"
+        "![Logo](img/inside.png)\n\n",
+    )
+    root = event.resolve()
+    assert [str(p) for p in check_notes(notes, {"talk"})] == [
+        f"{path}, line 1: image '../../outside/photo.jpg' is outside the event folder ({root})",
+        f"{path}, line 3: image '{outside / 'photo.jpg'}' is outside the event folder ({root})",
+        f"{path}, line 5: image 'img/link.png' is outside the event folder ({root})",
+        f"{path}, line 7: image '/etc/passwd' is outside the event folder ({root})",
+    ]
+
+
+def test_check_decodes_every_image(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    bad = write_bad_images(notes / "img")
+    lines = [f"![A {name}](img/{name})" for name in bad]
+    path = _write(notes, "talk.md", "\n\n".join(lines) + "\n\n")
+    assert [str(p) for p in check_notes(notes, {"talk"})] == [
+        f"{path}, line {2 * n + 1}: image 'img/{name}': {REASONS[name]}"
+        for n, name in enumerate(bad)
     ]

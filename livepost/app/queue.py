@@ -26,6 +26,7 @@ from livepost.compose.hashtags import clean_tag, missing_tags
 from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
 from livepost.config import Settings
 from livepost.errors import ConcurrentChange, InputError
+from livepost.files import event_file
 from livepost.model import Talk
 from livepost.outbox import queries
 from livepost.outbox.queries import Draft, OutboxError, PostState
@@ -243,10 +244,14 @@ class EventQueue:
         if count > MAX_IMAGES:
             raise InputError("image", f"a post carries at most {MAX_IMAGES} images")
         for image in request.images:
-            if not image.path.is_file():
+            try:  # before anything reads it
+                path = event_file(image.path, self.settings.event_dir)
+            except InputError as exc:
+                raise InputError("image", f"{image.path} {exc.detail}", hint=exc.hint) from exc
+            if not path.is_file():
                 raise InputError("image", f"{image.path} is not a file")
             _check_alt(image.path.name, image.alt)
-            _check_decodes(image.path, image.path.name)  # decoded now, not on the day
+            _check_decodes(path, image.path.name)  # decoded now, not on the day
         for upload in request.uploads:
             name = upload.filename or "the image"
             if not upload.data:

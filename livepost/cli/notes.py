@@ -12,7 +12,8 @@ app = typer.Typer(help="Check the note taker's snippet files.", no_args_is_help=
 
 @app.command("check")
 def check_command(ctx: typer.Context) -> None:
-    """Report unknown talk ids, missing images, images without alt text, snippets to split."""
+    """Report unknown talk ids, images missing, outside the event folder or undecodable, images
+    without alt text, snippets to split."""
     from livepost.notes import check_notes, load_notes
     from livepost.store.programme import current_talks
 

@@ -1,8 +1,9 @@
 """``--format csv``: one row per post, ours and the community's, in posting order.
 
 UTF-8 with a byte-order mark (so Excel reads accents and emoji correctly) and CRLF line ends.
-A cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``
-so a spreadsheet shows it as text instead of running it as a formula.
+Every text cell (talk title, text, names, alt texts, links, ids: all of them, in one place) that
+starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so a
+spreadsheet shows it as text instead of running it as a formula.
 """
 
 from __future__ import annotations
@@ -45,27 +46,32 @@ def _time(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _row(post: Post, titles: dict[str, str]) -> list[str]:
+def _row(post: Post, titles: dict[str, str]) -> list[str | int]:
     c = post.counts
     return [
         post.source,
         post.talk or "",
         titles.get(post.talk or "", ""),
         _time(post.created_at),
-        safe_cell(post.author_handle),
-        safe_cell(post.author_name or ""),
-        safe_cell(post.text),
-        str(c.replies),
-        str(c.reposts),
-        str(c.likes),
-        str(c.quotes),
-        "" if c.bookmarks is None else str(c.bookmarks),
+        post.author_handle,
+        post.author_name or "",
+        post.text,
+        c.replies,
+        c.reposts,
+        c.likes,
+        c.quotes,
+        "" if c.bookmarks is None else c.bookmarks,
         " ".join(post.links),
-        safe_cell(" | ".join(post.image_alts)),
+        " | ".join(post.image_alts),
         post.uri,
         post.url,
         post.reply_parent or "",
     ]
+
+
+def _safe_row(row: list[str | int]) -> list[str]:
+    """The one place cells are written from: every text cell neutralised, numbers as digits."""
+    return [str(cell) if isinstance(cell, int) else safe_cell(cell) for cell in row]
 
 
 def write(report: Report, out: IO[str]) -> None:
@@ -75,4 +81,4 @@ def write(report: Report, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     posts = sorted([*report.posts, *report.community], key=lambda p: (p.created_at, p.uri))
-    writer.writerows(_row(p, titles) for p in posts)
+    writer.writerows(_safe_row(_row(p, titles)) for p in posts)

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event
-from livepost.errors import LivepostError
+from livepost.errors import InputError, LivepostError
+from livepost.files import event_file
 from livepost.model import Talk
 from livepost.notes import Snippet
 
@@ -253,9 +254,21 @@ class _Planner:
         except LivepostError as exc:
             self.problems.append(f"notes/{talk.id}.md, line {snippet.line}: {exc.message}")
             return tail
-        embed = None
-        if snippet.images:
-            embed = {"images": [{"path": str(i.path), "alt": i.alt} for i in snippet.images]}
+        images = []
+        for image in snippet.images:
+            try:
+                event_file(image.path, self.settings.event_dir)
+            except InputError as exc:  # never read, never attached: the text goes out alone
+                self.problems.append(
+                    f"notes/{talk.id}.md, line {image.line}: image {image.written!r} "
+                    f"{exc.detail}; not attached"
+                )
+                continue
+            images.append({"path": str(image.path), "alt": image.alt})
+        embed = {"images": images} if images else None
+        source_hash = snippet_hash(snippet)
+        if len(images) < len(snippet.images):  # re-planned with the image once it is moved in
+            source_hash = hashlib.sha256(f"{source_hash}\x1eleft out".encode()).hexdigest()
         return self._add(
             key,
             "snippet",
@@ -264,7 +277,7 @@ class _Planner:
             parts,
             parent_key=tail,
             embed=embed,
-            source_hash=snippet_hash(snippet),
+            source_hash=source_hash,
             held=not snippet.complete,
         )
 

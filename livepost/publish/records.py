@@ -7,7 +7,7 @@ a warning and the post goes out without it; what the server refuses raises :clas
 
 The row's ``embed`` is livepost's own description (see :class:`livepost.outbox.queries.Draft`)::
 
-    {"images": [{"path": "notes/img/a.jpg", "alt": "..."}],   # up to 4, paths relative to base_dir
+    {"images": [{"path": "notes/img/a.jpg", "alt": "..."}],   # up to 4, inside base_dir
      "card": {"kind": "talk", "talk_id": "...", ...},         # rendered by Media.card_renderer
      "external": {"uri": "https://..."},                      # link card from OpenGraph data
      "quote": {"uri": "at://...", "cid": "..."}}              # quote (+ media: recordWithMedia)
@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from livepost.errors import LivepostError
+from livepost.errors import InputError, LivepostError
+from livepost.files import event_file
 from livepost.publish.base import POST_COLLECTION, Blob, Publisher, Rejected, StrongRef
 
 log = logging.getLogger(__name__)
@@ -209,9 +210,10 @@ def _images(spec: dict[str, Any], publisher: Publisher, media: Media) -> dict[st
 def _load_image(entry: dict[str, Any], media: Media) -> ImageLike:
     from livepost.cards import prepare_image
 
-    path = Path(entry["path"])
-    if not path.is_absolute():
-        path = media.base_dir / path
+    try:  # a path (or symlink) leading outside the event folder is refused before any read
+        path = event_file(media.base_dir / entry["path"], media.base_dir)
+    except InputError as exc:
+        raise Rejected(f"image {entry['path']} {exc.detail}") from exc
     try:
         return prepare_image(path)
     except LivepostError as exc:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from tests.bad_images import REASONS, write_bad_images
 from tests.clirunner import run_livepost
 
 
@@ -71,3 +73,42 @@ def test_hostile_programme_files_exit_4(
     assert f"Error: {message}" in err
     shown = run_livepost("--event", imported, "schedule", "show", "--json")
     assert shown.code == 0 and '"red-flags-police-misconduct"' in shown.out  # nothing changed
+
+
+def test_notes_images_outside_the_event_folder_exit_4(imported: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    photo = outside / "photo.jpg"
+    Image.new("RGB", (8, 8), "red").save(photo)
+    (imported / "notes" / "img").mkdir()
+    (imported / "notes" / "img" / "link.jpg").symlink_to(photo)
+    notes = imported / "notes" / "closing-remarks.md"
+    notes.write_text(
+        "![Escape](../../outside/photo.jpg)\n\n"
+        f"![Absolute]({photo})\n\n"
+        "![Symlink](img/link.jpg)\n\n",
+        encoding="utf-8",
+    )
+    done = run_livepost("--event", imported, "notes", "check")
+    assert done.code == 4
+    root = imported.resolve()
+    assert done.out.splitlines() == [
+        f"{notes}, line 1: image '../../outside/photo.jpg' is outside the event folder ({root})",
+        f"{notes}, line 3: image '{photo}' is outside the event folder ({root})",
+        f"{notes}, line 5: image 'img/link.jpg' is outside the event folder ({root})",
+    ]
+    assert done.err == f"3 problem(s) in {imported / 'notes'}.\n"
+
+
+def test_queue_refuses_images_outside_or_undecodable(imported: Path) -> None:
+    bad = write_bad_images(imported / "slides")
+    for name, path in bad.items():
+        err = _refused(imported, "queue", "Look", "--image", str(path), "--alt", "A", code=4)
+        assert err.startswith(f"Error: image: {name}: {REASONS[name]}\n"), err
+    (imported / "slides" / "passwords.png").symlink_to("/etc/passwd")
+    root = imported.resolve()
+    for path in ("/etc/passwd", "slides/passwords.png", "../ccprconf26/../x.png"):
+        err = _refused(imported, "queue", "Look", "--image", path, "--alt", "A", code=4)
+        assert err.startswith(f"Error: image: {path} is outside the event folder ({root})\n"), err
+    listed = run_livepost("--event", imported, "queue", "list", "--json")
+    assert (listed.code, listed.out.strip()) == (0, "[]")

@@ -4,26 +4,29 @@ with the demo event's programme; escaping of hostile text; the HTML report in he
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import markupsafe
 import pytest
 from PIL import Image
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from livepost.errors import InputError
 from livepost.export import export
 from livepost.export.csv_format import BOM, COLUMNS
 from livepost.export.markdown import escape
 from livepost.model.engagement import Counts, RemotePost
+from livepost.store.engine import session_scope
+from livepost.store.models import TalkRow
 from tests.archive_helpers import (
     EVENT_KEY,
     ROOT,
@@ -324,6 +327,57 @@ def test_csv_cells_cannot_run_as_formulas(seed_engine: Engine, tmp_path: Path) -
         records = list(csv.DictReader(stream))
     (cell,) = [r["text"] for r in records if r["uri"] == post.uri]
     assert cell == "'" + post.text
+
+
+DURING_THE_TALK = datetime(2026, 6, 18, 13, 30, tzinfo=UTC)
+
+
+def test_every_csv_text_cell_is_neutralised(tmp_path: Path) -> None:
+    engine = demo_engine(tmp_path)
+    talk = "ethnic-minority-officers-specialised-units"
+    with session_scope(engine) as session:
+        session.execute(
+            update(TalkRow)
+            .where(TalkRow.talk_id == talk)
+            .values(title='=HYPERLINK("http://e","x")')
+        )
+    seed = seed_posts()[0]
+    texts = {"1": "+cmd", "2": "@SUM(1+1)", "3": "-2+3", "4": "\tTab", "5": "\rCR", "6": "plain"}
+    posts = [
+        dataclasses.replace(
+            seed,
+            uri=f"at://did:plc:x/app.bsky.feed.post/{n}",
+            text=text,
+            author_handle="=h.test",
+            author_name="-me",
+            links=["@x"] if n == "1" else [],
+            image_alts=["=alt"] if n == "1" else [],
+            counts=Counts(1, 2, 3, 4, None),
+            created_at=DURING_THE_TALK,  # the only talk running then: its title is in the row
+            indexed_at=DURING_THE_TALK,
+        )
+        for n, text in texts.items()
+    ]
+    save_remote(engine, posts)
+    export(engine, EVENT_KEY, "csv", tmp_path / "r.csv")
+    title = '\'=HYPERLINK(""http://e"",""x"")'
+    head = f"hashtag,{talk},\"{title}\",2026-06-18T13:30:00Z,'=h.test,'-me,"
+    cells = {
+        "1": "'+cmd,1,2,3,4,,'@x,'=alt",
+        "2": "'@SUM(1+1),1,2,3,4,,,",
+        "3": "'-2+3,1,2,3,4,,,",
+        "4": "'\tTab,1,2,3,4,,,",
+        "5": '"\'\rCR",1,2,3,4,,,',
+        "6": "plain,1,2,3,4,,,",
+    }
+    rows = [
+        f"{head}{cells[n]},at://did:plc:x/app.bsky.feed.post/{n},"
+        f"https://bsky.app/profile/{seed.author_did}/post/{n},\r\n"
+        for n in texts
+    ]
+    expected = BOM + ",".join(COLUMNS) + "\r\n" + "".join(rows)
+    assert (tmp_path / "r.csv").read_bytes() == expected.encode("utf-8")
+    engine.dispose()
 
 
 # --- the HTML report in a real browser -----------------------------------------------------------

@@ -321,6 +321,32 @@ def test_problems_are_reported_not_raised(tmp_path: Path) -> None:
     assert result.problems == ["notes/zzz.md: not planned (no talk with posts has this id)"]
 
 
+def test_images_outside_the_event_folder_are_not_attached(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "[plan]\nday_posts = false\nwrapup = false\n")
+    notes = settings.event_dir / "notes"
+    (notes / "img").mkdir(parents=True)
+    (tmp_path / "secret.jpg").write_bytes(b"not to be posted")
+    (notes / "img" / "link.jpg").symlink_to(tmp_path / "secret.jpg")
+    (notes / "img" / "slide.jpg").write_bytes(b"inside")
+    (notes / "a.md").write_text(
+        "Slides\n![Inside](img/slide.jpg)\n![Escape](../../secret.jpg)\n![Link](img/link.jpg)\n\n",
+        encoding="utf-8",
+    )
+    result = build_plan(settings, [_talk("a", START)], load_notes(notes))
+    root = settings.event_dir.resolve()
+    assert result.problems == [
+        f"notes/a.md, line 3: image '../../secret.jpg' is outside the event folder ({root}); "
+        "not attached",
+        f"notes/a.md, line 4: image 'img/link.jpg' is outside the event folder ({root}); "
+        "not attached",
+    ]
+    (snippet,) = [p for p in result.posts if p.kind == "snippet"]
+    assert snippet.embed == {
+        "images": [{"path": str(notes / "img" / "slide.jpg"), "alt": "Inside"}]
+    }
+    assert snippet.source_hash != snippet_hash(load_notes(notes)["a"][0])
+
+
 def test_a_programme_across_the_uk_clock_changes(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "[plan]\nwrapup = false\nday_posts = false\n")
     talks = [

@@ -19,7 +19,7 @@ from livepost.publish.base import AuthFailure, RateLimited, Rejected, StrongRef,
 from livepost.publish.budget import WriteBudget, budget_warnings
 from livepost.publish.delivery import deliver_due
 from livepost.publish.dryrun import DRY_RUN_DID, DryRunPublisher, fake_did
-from livepost.publish.records import Media
+from livepost.publish.records import Media, build_record
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import EventRow
 from livepost.store.talks import ensure_event
@@ -299,6 +299,48 @@ def test_missing_image_fails_the_row_with_its_path(engine: Any, tmp_path: Path) 
     report = deliver_due(engine, "conf", DryRunPublisher(), now=NOW, media=Media(base_dir=tmp_path))
     assert len(report.failed) == 1
     assert report.failed[0].detail.startswith("image gone.jpg")
+
+
+def test_images_outside_the_event_folder_are_refused_unread(
+    engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = tmp_path / "event"
+    (event / "notes").mkdir(parents=True)
+    photo = tmp_path / "outside" / "photo.jpg"
+    photo.parent.mkdir()
+    Image.new("RGB", (8, 8), "red").save(photo)
+    (event / "notes" / "link.jpg").symlink_to(photo)
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an image outside the event folder was opened")
+
+    monkeypatch.setattr("livepost.cards.prepare_image", never)
+    media = Media(base_dir=event, link_cards=False)
+    root = event.resolve()
+    for path in ("../outside/photo.jpg", str(photo), "notes/link.jpg", "/etc/passwd"):
+        with pytest.raises(Rejected) as refused:
+            build_record(
+                text="Look",
+                facets=[],
+                langs=[],
+                tags=[],
+                embed={"images": [{"path": path, "alt": "A photo"}]},
+                reply=None,
+                publisher=DryRunPublisher(),
+                media=media,
+            )
+        assert str(refused.value) == f"image {path} is outside the event folder ({root})"
+    with session_scope(engine) as session:
+        add_post(
+            session,
+            _event(session),
+            _draft("pic", embed={"images": [{"path": "/etc/passwd", "alt": "x"}]}),
+        )
+    report = deliver_due(engine, "conf", DryRunPublisher(), now=NOW, media=media)
+    assert [f.detail for f in report.failed] == [
+        f"image /etc/passwd is outside the event folder ({root})"
+    ]
+    assert _states(engine) == {"pic": "failed"}
 
 
 def test_auth_failure_requeues_and_raises(engine: Any) -> None:
