@@ -21,9 +21,11 @@ def run_livepost(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     stdin: int | None = None,
+    input: str | None = None,
 ) -> Result:
     """``python -m livepost ARGS`` with a clean ``LIVEPOST_*`` environment plus ``env``; ``stdin``
-    as for :func:`subprocess.run` (a file descriptor such as a pseudo-terminal, or DEVNULL)."""
+    as for :func:`subprocess.run` (a file descriptor such as a pseudo-terminal, or DEVNULL), or
+    ``input``, text fed to standard input."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPOST_")}
     environ["COLUMNS"] = "200"  # rich tables: no wrapping in assertions (unless env says)
     environ.update(env or {})
@@ -33,6 +35,7 @@ def run_livepost(
         env=environ,
         capture_output=True,
         stdin=stdin,
+        input=input,
         text=True,
         timeout=120,
     )

@@ -46,10 +46,12 @@ def read_text(path: Path) -> str:
 def looks_like_utf16(data: bytes) -> bool:
     """Text saved as UTF-16 without a byte-order mark: NUL in every other byte of its start."""
     sample = data[:4000]
-    if len(sample) < 4 or b"\x00" not in sample:
+    if len(sample) < 8 or b"\x00" not in sample:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.3
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    # Latin text: the high byte of every character is NUL, the low byte almost never
+    return max(nul_even, nul_odd) >= 0.7 and min(nul_even, nul_odd) <= 0.1
 
 
 def decode_text(data: bytes, path: str | Path) -> str:

@@ -22,7 +22,7 @@ def imported(demo_event: Path) -> Path:
 
 
 def _refused(event: Path, *args: str, stdin: str | None = None) -> str:
-    done = run_livepost("--event", event, *args, cwd=event, **({"stdin": stdin} if stdin else {}))
+    done = run_livepost("--event", event, *args, cwd=event, input=stdin)
     assert done.code == 4, (done.code, done.out, done.err)
     assert "Traceback" not in done.err
     return done.err
