@@ -189,14 +189,20 @@ def test_every_seed_paragraph_splits_within_limits_keeping_words() -> None:
 
 
 def test_whole_seed_with_numbering() -> None:
-    text = "\n\n".join(seed_paragraphs())[:12000]
+    text = "\n\n".join(seed_paragraphs())[:3000]  # the longest text livepost takes
     posts = post(text, numbering=True, extra_hashtags=["Policing"])
-    assert len(posts) >= 30
+    assert len(posts) >= 10
     assert_thread_ok(text, posts, numbering=True)
     for index, p in enumerate(posts):
         assert p.graphemes <= 300 and p.bytes <= 3000
         assert f" {index + 1}/{len(posts)}\n#ccprconf26" in p.text
     assert "#Policing" in posts[0].text and "#Policing" not in posts[1].text
+    with pytest.raises(InputError) as caught:
+        post("\n\n".join(seed_paragraphs())[:12000])
+    assert caught.value.message == (
+        "text: the text is 12,000 characters long; livepost takes at most 3,000 for one post "
+        "or snippet (a thread of about ten posts)"
+    )
 
 
 def test_split_prefers_paragraph_then_sentence() -> None:
