@@ -8,17 +8,22 @@ job loses nothing. Whether a late post is sent or missed is decided against the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from sqlalchemy.exc import SQLAlchemyError
 
 from livepost.run.clock import Clock, RealClock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
 
 #: event key -> what wakes that event's daemon in this process (what a job reaches)
 _WAKERS: dict[str, Callable[[], None]] = {}
@@ -41,6 +46,34 @@ def job_table(event_key: str) -> str:
     return "livepost_jobs_" + "".join(c if c.isalnum() else "_" for c in event_key)
 
 
+class SturdyJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """The event's job table, whose writes may fail without harm.
+
+    Wake-ups are derived from the outbox and rebuilt at every step, and the daemon looks at the
+    outbox every few seconds anyway. So a write that fails (the database locked past its busy
+    timeout, a full disk) or a job that is already gone must never raise in APScheduler's own
+    thread, where it would end that thread for good.
+    """
+
+    def add_job(self, job: Any) -> None:
+        try:
+            super().add_job(job)
+        except SQLAlchemyError as exc:
+            log.info("wake-up %s not stored (%s); the daemon polls meanwhile", job.id, exc)
+
+    def update_job(self, job: Any) -> None:
+        try:
+            super().update_job(job)
+        except (JobLookupError, SQLAlchemyError) as exc:
+            log.info("wake-up %s not updated (%s)", job.id, exc)
+
+    def remove_job(self, job_id: str) -> None:
+        try:
+            super().remove_job(job_id)
+        except (JobLookupError, SQLAlchemyError) as exc:
+            log.info("wake-up %s not removed (%s)", job_id, exc)
+
+
 class WakeUps:
     """One job per queued post due later, kept in step with the outbox by :meth:`arm`."""
 
@@ -53,10 +86,9 @@ class WakeUps:
         self._armed: object = None
 
     def start(self) -> None:
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        store = SQLAlchemyJobStore(engine=self.engine, tablename=job_table(self.event_key))
+        store = SturdyJobStore(engine=self.engine, tablename=job_table(self.event_key))
         self._scheduler = BackgroundScheduler(
             jobstores={"default": store},
             timezone=UTC,

@@ -124,3 +124,25 @@ def test_a_full_disk_only_delays(small_disk: Path) -> None:
     assert not thread.is_alive() and not isinstance(result[0], BaseException)
     assert _texts(publisher) == ["On a nearly full disk\n#sturdy"]
     assert shutil.disk_usage(small_disk).free > 0
+
+
+def test_wake_up_writes_that_fail_never_end_the_scheduler_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """APScheduler removes a fired job from its own thread; a locked database (or a job removed
+    meanwhile) must not raise there, or no wake-up would ever fire again."""
+    from livepost.run.wakeups import SturdyJobStore, job_table
+
+    monkeypatch.setattr(store_engine, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    settings = _settings(tmp_path / "event")
+    engine = open_database(settings.database_url)
+    store = SturdyJobStore(engine=engine, tablename=job_table("sturdy"))
+    store.start(None, "default")
+    store.remove_job("post-1")  # already gone: no JobLookupError
+    holder = sqlite3.connect(settings.event_dir / "livepost.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store.remove_job("post-2")  # the database is locked: no OperationalError
+    finally:
+        holder.close()
+    engine.dispose()
