@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from livepost.app.programme import refresh_programme
 from livepost.archive.sync import sync_due
 from livepost.errors import LivepostError, NotesError, StoreError
 from livepost.notes import notes_files
@@ -146,6 +148,8 @@ class Daemon:
         self.database_retry_seconds = database_retry_seconds
         self.database_trouble: str | None = None  # what keeps the database from us, while it does
         self._lock: RunLock | None = None
+        self._fetched_at: float | None = None  # time.monotonic() of the last programme fetch
+        self._programme_problem: str | None = None  # the last fetch failure said, until it works
 
     # --- control (any thread) ---------------------------------------------------------------
 
@@ -221,6 +225,7 @@ class Daemon:
         and a post cut off between its network call and ``posted`` is checked on the PDS by its
         record key.
         """
+        self._maybe_refresh_programme()
         self._maybe_replan(now)
         if self._mark_missed(now) or first:
             self._deliver()  # the first time also recovers posts left in "sending"
@@ -265,6 +270,37 @@ class Daemon:
                 signal.signal(sig, old)
 
     # --- planning ---------------------------------------------------------------------------
+
+    def _maybe_refresh_programme(self) -> None:
+        """Fetch a programme URL again every ``[event] schedule_refresh_minutes`` (real time,
+        whatever ``--speed``) and apply it as ``schedule import`` does; a failure keeps the last
+        good programme and is said once (and recorded for ``status`` and the console)."""
+        if self.settings.schedule_url is None:
+            return
+        every = self.settings.event.schedule_refresh_minutes * 60
+        if self._fetched_at is not None and time.monotonic() - self._fetched_at < every:
+            return
+        self._fetched_at = time.monotonic()
+        refresh = refresh_programme(self.settings, self.engine, event_key=self.event_key)
+        stamp = self._clock_text(self.clock.now())
+        if refresh.problem is not None:
+            if refresh.problem != self._programme_problem:
+                self.echo(
+                    f"{stamp} programme not updated (keeping the last good one): {refresh.problem}"
+                )
+                self._programme_problem = refresh.problem
+            return
+        if self._programme_problem is not None:
+            self.echo(f"{stamp} programme fetched again")
+            self._programme_problem = None
+        result = refresh.result
+        if result is None or result.report.nothing_changed:
+            return
+        report = result.report
+        self.echo(
+            f"{stamp} programme updated: {len(report.added)} added, {len(report.changed)} "
+            f"changed, {len(report.withdrawn)} withdrawn"
+        )
 
     def _fingerprints(self) -> tuple[object, object]:
         notes: list[tuple[str, int, int]] = []
