@@ -68,6 +68,8 @@ def run_checks(
     checks.extend(_check_credentials(settings))
     if online:
         checks.append(_check_service(settings.service))
+        if engine is not None:
+            checks.append(_check_handles(settings, engine))
     return checks
 
 
@@ -141,6 +143,27 @@ def _check_notes(settings: Settings, engine: Engine) -> Check:
         return Check("notes", "ok", f"{settings.notes_dir} is fine")
 
     return _guard("notes", body)
+
+
+def _check_handles(settings: Settings, engine: Engine) -> Check:
+    def body() -> Check:
+        from livepost.app.people import check_handles, handle_warnings, speaker_handles
+
+        names = speaker_handles(current_talks(settings, engine))
+        if not names:
+            return Check("handles", "ok", "no speaker has a Bluesky handle")
+        found = check_handles(settings, engine, names)
+        problems = handle_warnings(found, names)
+        if problems:
+            return Check(
+                "handles",
+                "warn",
+                f"{len(found.resolved)} of {len(names)} handles resolve; {problems[0]}",
+                "Run: livepost people check",
+            )
+        return Check("handles", "ok", f"all {len(names)} speaker handles resolve")
+
+    return _guard("handles", body)
 
 
 def _check_credentials(settings: Settings) -> list[Check]:
