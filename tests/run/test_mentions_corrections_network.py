@@ -131,6 +131,14 @@ def test_an_announcement_mentions_bob_and_a_moved_talk_is_corrected_in_its_threa
     at = record.text.encode().index(f"@{bob.handle}".encode())
     assert mentions == [(at, at + len(bob.handle) + 1, bob.did)]
 
+    # at send time, a handle that does not resolve is plain text (None), not an error
+    publisher = make_publisher(settings)
+    try:
+        assert publisher.resolve_handle("ghost-nobody.test") is None
+        assert publisher.resolve_handle(bob.handle) == bob.did
+    finally:
+        publisher.close()  # type: ignore[attr-defined]
+
     # the talk moves after its announcement went out: a correction replies in its thread
     moved = start + timedelta(hours=2)
     _import(folder, moved, "Seminar Room 3", bob.handle)
