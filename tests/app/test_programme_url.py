@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from livepost.app.doctor import run_checks
 from livepost.app.status import event_status
 from livepost.config import load_settings
 from livepost.publish.dryrun import DryRunPublisher
@@ -221,6 +222,9 @@ def test_the_daemon_follows_the_programme_and_keeps_the_last_good_one(
         assert "404 Not Found" in status.programme
         assert "keeping the last good programme" in status.programme
         assert _talks(folder) == good
+        checks = {c.name: c for c in run_checks(folder, online=False)}  # the console's Checks
+        assert checks["programme"].status == "warn"
+        assert "keeping the last good programme" in checks["programme"].detail
 
         programme.change(mode="ok")
         _wait(lambda: any("programme fetched again" in ln for ln in lines), "the recovery")
