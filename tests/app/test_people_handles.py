@@ -73,7 +73,7 @@ def resolver() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def _event(tmp_path: Path) -> Path:
+def _event(tmp_path: Path, env: dict[str, str] | None = None) -> Path:
     folder = tmp_path / "event"
     (folder / "notes").mkdir(parents=True)
     (folder / "livepost.toml").write_text(
@@ -82,27 +82,30 @@ def _event(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     (folder / "schedule.yaml").write_text(PROGRAMME, encoding="utf-8")
-    assert run_livepost("schedule", "import", cwd=folder).code == 0
+    assert run_livepost("schedule", "import", cwd=folder, env=env).code == 0
     return folder
 
 
-def _people(folder: Path) -> list[dict[str, str | None]]:
-    done = run_livepost("people", "list", "--json", cwd=folder)
+def _people(folder: Path, env: dict[str, str] | None = None) -> list[dict[str, str | None]]:
+    done = run_livepost("people", "list", "--json", cwd=folder, env=env)
     assert done.code == 0, done.err
     people: list[dict[str, str | None]] = json.loads(done.out)
     return people
 
 
-def test_handles_come_from_the_programme_and_the_people_file_wins(tmp_path: Path) -> None:
-    folder = _event(tmp_path)
-    assert _people(folder) == [
+def test_handles_come_from_the_programme_and_the_people_file_wins(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = {"LIVEPOST_DATABASE_URL": database_url}
+    folder = _event(tmp_path, env)
+    assert _people(folder, env) == [
         {"name": "Dr Jo Mockeridge", "handle": "old-jo.bsky.social", "source": "programme"},
         {"name": "Pat Nohandle", "handle": None, "source": None},
         {"name": "Sam Speaker", "handle": "sam.example.org", "source": "programme"},
     ]
 
     done = run_livepost(
-        "people", "set", "Dr  Jo Mockeridge", "@JoMockeridge.bsky.social", cwd=folder
+        "people", "set", "Dr  Jo Mockeridge", "@JoMockeridge.bsky.social", cwd=folder, env=env
     )
     assert done.code == 0, done.err
     assert done.out.strip() == (
@@ -112,17 +115,25 @@ def test_handles_come_from_the_programme_and_the_people_file_wins(tmp_path: Path
     assert (folder / "people.toml").read_text(encoding="utf-8").splitlines()[-1] == (
         '"Dr Jo Mockeridge" = "jomockeridge.bsky.social"'
     )
-    assert _people(folder)[0] == {
+    assert _people(folder, env)[0] == {
         "name": "Dr Jo Mockeridge",
         "handle": "jomockeridge.bsky.social",
         "source": "people file",
     }
     # a re-import of the programme (still with the old handle) keeps the people file's
-    again = run_livepost("schedule", "import", cwd=folder)
+    again = run_livepost("schedule", "import", cwd=folder, env=env)
     assert again.code == 0, again.err
     assert "0 changed" in again.out
     composed = run_livepost(
-        "compose", "", "--talk", "red-flags", "--kind", "announcement", "--json", cwd=folder
+        "compose",
+        "",
+        "--talk",
+        "red-flags",
+        "--kind",
+        "announcement",
+        "--json",
+        cwd=folder,
+        env=env,
     )
     post = json.loads(composed.out)[0]
     assert post["text"].startswith(

@@ -123,8 +123,9 @@ def _event(tmp_path: Path, url: str, refresh: float = 5) -> Path:
     return folder
 
 
-def _talks(folder: Path) -> dict[str, tuple[str, str | None]]:
-    settings = load_settings(folder, environ={})
+def _talks(folder: Path, database_url: str | None = None) -> dict[str, tuple[str, str | None]]:
+    environ = {"LIVEPOST_DATABASE_URL": database_url} if database_url else {}
+    settings = load_settings(folder, environ=environ)
     engine = open_database(settings.database_url)
     with session_scope(engine) as session:
         talks = load_talks(session, settings.event_key)
@@ -134,27 +135,28 @@ def _talks(folder: Path) -> dict[str, tuple[str, str | None]]:
 
 
 def test_schedule_import_fetches_the_url_and_refetches_only_what_changed(
-    served: tuple[Programme, str], tmp_path: Path
+    served: tuple[Programme, str], tmp_path: Path, database_url: str
 ) -> None:
     programme, url = served
     folder = _event(tmp_path, url)
+    env = {"LIVEPOST_DATABASE_URL": database_url}
 
-    first = run_livepost("schedule", "import", cwd=folder)
+    first = run_livepost("schedule", "import", cwd=folder, env=env)
     assert first.code == 0, first.err
     assert f"Imported 2 items from {url} (yaml): 2 added" in first.out
     assert programme.requests == [("/schedule.yaml", None)]
 
-    again = run_livepost("schedule", "import", cwd=folder)
+    again = run_livepost("schedule", "import", cwd=folder, env=env)
     assert again.code == 0, again.err
     assert again.out.strip() == f"{url} has not changed since the last import: nothing to do."
     assert programme.requests[-1] == ("/schedule.yaml", '"v1"')  # the ETag went back: 304
 
     programme.change(start="10:15", room="Room 2")
-    moved = run_livepost("schedule", "import", cwd=folder)
+    moved = run_livepost("schedule", "import", cwd=folder, env=env)
     assert moved.code == 0, moved.err
     assert "1 changed, 0 withdrawn, 1 unchanged" in moved.out
     assert "~ opening-talk  changed: start, room" in moved.out
-    assert _talks(folder)["opening-talk"] == ("10:15", "Room 2")
+    assert _talks(folder, database_url)["opening-talk"] == ("10:15", "Room 2")
 
 
 @pytest.mark.parametrize(
