@@ -45,8 +45,10 @@ class EventSection(BaseModel):
     hashtags: list[str] = Field(default_factory=list)
     timezone: str = "UTC"
     langs: list[str] = Field(default_factory=lambda: ["en"], max_length=3)
-    schedule: str | None = None
+    schedule: str | None = None  # a file in the event folder, or an http(s) URL to follow
     date: dt.date | None = None  # the day of a programme pasted as text
+    #: ``livepost run`` fetches a programme URL again this often
+    schedule_refresh_minutes: float = Field(default=5.0, gt=0, le=1440)
 
     @field_validator("hashtags")
     @classmethod
@@ -195,8 +197,28 @@ class Settings:
         return [folder] if folder.is_dir() else []
 
     @property
+    def schedule_url(self) -> str | None:
+        """The programme's address when ``[event] schedule`` is an http(s) URL."""
+        value = self.event.schedule
+        return value if value and is_url(value) else None
+
+    @property
     def schedule_path(self) -> Path | None:
-        return self.event_dir / self.event.schedule if self.event.schedule else None
+        """The programme file in the event folder (None for a URL or no setting)."""
+        value = self.event.schedule
+        if not value or is_url(value):
+            return None
+        return self.event_dir / value
+
+    @property
+    def people_path(self) -> Path:
+        """The people file: speaker name -> Bluesky handle, wins over the programme."""
+        return self.event_dir / "people.toml"
+
+
+def is_url(value: str) -> bool:
+    """An http(s) address rather than a file name."""
+    return value.lower().startswith(("http://", "https://"))
 
 
 def read_dotenv(event_dir: Path) -> dict[str, str]:

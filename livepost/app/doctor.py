@@ -68,6 +68,8 @@ def run_checks(
     checks.extend(_check_credentials(settings))
     if online:
         checks.append(_check_service(settings.service))
+        if engine is not None:
+            checks.append(_check_handles(settings, engine))
     return checks
 
 
@@ -91,10 +93,21 @@ def _guard(name: str, body: Callable[[], Check]) -> Check:
 def _check_programme(settings: Settings, engine: Engine) -> Check:
     def body() -> Check:
         talks = stored_talks(settings, engine)
+        followed = _followed(settings, engine)
+        if followed is not None and not followed[0]:
+            return Check(
+                "programme",
+                "warn",
+                followed[1],
+                "Check the address in [event] schedule; livepost run keeps trying.",
+            )
         if talks:
             n = sum(1 for t in talks if t.kind == "talk")
-            return Check("programme", "ok", f"{n} talks and {len(talks) - n} breaks imported")
-        path = settings.schedule_path
+            detail = f"{n} talks and {len(talks) - n} breaks imported"
+            if followed is not None:
+                detail += f"; followed from {followed[1]}"
+            return Check("programme", "ok", detail)
+        path = settings.schedule_path or settings.schedule_url
         return Check(
             "programme",
             "warn",
@@ -103,6 +116,14 @@ def _check_programme(settings: Settings, engine: Engine) -> Check:
         )
 
     return _guard("programme", body)
+
+
+def _followed(settings: Settings, engine: Engine) -> tuple[bool, str] | None:
+    """(healthy, detail) of a followed programme URL that was fetched at least once."""
+    from livepost.app.programme import describe_followed, followed_programme
+
+    state = followed_programme(settings, engine)
+    return None if state is None else describe_followed(state, settings.event.timezone)
 
 
 def _check_notes(settings: Settings, engine: Engine) -> Check:
@@ -122,6 +143,27 @@ def _check_notes(settings: Settings, engine: Engine) -> Check:
         return Check("notes", "ok", f"{settings.notes_dir} is fine")
 
     return _guard("notes", body)
+
+
+def _check_handles(settings: Settings, engine: Engine) -> Check:
+    def body() -> Check:
+        from livepost.app.people import check_handles, handle_warnings, speaker_handles
+
+        names = speaker_handles(current_talks(settings, engine))
+        if not names:
+            return Check("handles", "ok", "no speaker has a Bluesky handle")
+        found = check_handles(settings, engine, names)
+        problems = handle_warnings(found, names)
+        if problems:
+            return Check(
+                "handles",
+                "warn",
+                f"{len(found.resolved)} of {len(names)} handles resolve; {problems[0]}",
+                "Run: livepost people check",
+            )
+        return Check("handles", "ok", f"all {len(names)} speaker handles resolve")
+
+    return _guard("handles", body)
 
 
 def _check_credentials(settings: Settings) -> list[Check]:

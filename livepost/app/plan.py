@@ -36,12 +36,14 @@ def plan_event(
     """Plan the event into the queue (safe to repeat) and read the queue back; ``day`` keeps the
     posts due that day (event time)."""
     zone = settings.zone
+    handle_problems = verify_speaker_handles(settings, engine)
     result, report = replan(engine, settings, now)
     with session_scope(engine) as session:
         event = load_event(session, settings.event_key)
         rows = list_posts(session, event)
         talks = load_talks(session, settings.event_key)
         warnings = [
+            *handle_problems,
             *result.problems,
             *plan_warnings(
                 rows,
@@ -56,6 +58,17 @@ def plan_event(
             rows = [r for r in rows if r.due_at.astimezone(zone).date() == day]
         posts = [post_json(r, zone) for r in rows]
     return Planned(posts, report, warnings)
+
+
+def verify_speaker_handles(settings: Settings, engine: Engine) -> list[str]:
+    """Check the speakers' handles (cached answers are reused, so planning stays fast); a handle
+    that does not resolve is a warning, and its speaker is named without a mention."""
+    from livepost.app.people import check_handles, handle_warnings, speaker_handles
+
+    names = speaker_handles(current_talks(settings, engine))
+    if not names:
+        return []
+    return handle_warnings(check_handles(settings, engine, names), names)
 
 
 @dataclass

@@ -35,6 +35,9 @@ class EventStatus:
     sent: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     missed: list[dict[str, Any]] = field(default_factory=list)
+    #: a followed programme URL: how its last fetch went (None without a URL)
+    programme: str | None = None
+    programme_ok: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,11 @@ class EventStatus:
             "sent": self.sent,
             "failed": self.failed,
             "missed": self.missed,
+            "programme": (
+                None
+                if self.programme is None
+                else {"ok": self.programme_ok, "detail": self.programme}
+            ),
         }
 
     def lines(self) -> list[str]:
@@ -58,6 +66,10 @@ class EventStatus:
             f"Bluesky: {self.session}",
             f"Queue: {counts}",
         ]
+        if self.programme is not None:
+            out.append(
+                ("Programme: " if self.programme_ok else "Programme: PROBLEM ") + self.programme
+            )
         for title, rows, detail in (
             ("Next", self.next, None),
             ("Sent", self.sent, "uri"),
@@ -127,4 +139,13 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
             failed=[post_json(r, zone) for r in failed],
             missed=[post_json(r, zone) for r in missed[-SHOWN:]],
         )
+    followed = settings.schedule_url
+    if followed is not None:
+        from livepost.app.programme import describe_followed, followed_programme
+
+        state = followed_programme(settings, engine)
+        if state is None:
+            status.programme = f"{followed}: not fetched yet (livepost schedule import)"
+        else:
+            status.programme_ok, status.programme = describe_followed(state, zone.key)
     return status

@@ -132,9 +132,9 @@ class BlueskyPublisher:
                     {"handle": handle.lstrip("@")}
                 )
             except RequestErrorBase as exc:
-                status, _, message = error_parts(exc)
-                if status == 400 and "resolve handle" in message.lower():
-                    return None
+                status, _, _message = error_parts(exc)
+                if status == 400:  # "Unable to resolve handle", or no valid handle at all:
+                    return None  # the mention stays plain text; the post still goes out
                 raise
             return str(response.did)
 

@@ -63,7 +63,7 @@ def _root(
 
 def _register() -> None:
     from livepost.cli import archive as archive_cli
-    from livepost.cli import card, compose, devnet, doctor, init, notes, schedule, serve
+    from livepost.cli import card, compose, devnet, doctor, init, notes, people, schedule, serve
     from livepost.cli import plan as plan_cli
     from livepost.cli import queue as queue_cli
     from livepost.cli import run as run_cli
@@ -72,6 +72,7 @@ def _register() -> None:
     app.command("init")(init.init_command)
     app.add_typer(schedule.app, name="schedule")
     app.add_typer(notes.app, name="notes")
+    app.add_typer(people.app, name="people")
     app.command("compose")(compose.compose_command)
     app.command("card")(card.card_command)
     app.command("doctor")(doctor.doctor_command)

@@ -16,6 +16,7 @@ POST_KINDS = (
     "free",
     "snippet",
     "announcement",
+    "correction",
     "talk_starting",
     "wrapup",
     "day_opening",
@@ -34,8 +35,8 @@ def compose_command(
         str | None,
         typer.Option(
             "--kind",
-            help="Template: free, snippet, announcement, talk_starting, wrapup, day_opening, "
-            "day_closing (default: snippet with --talk, else free).",
+            help="Template: free, snippet, announcement, correction, talk_starting, wrapup, "
+            "day_opening, day_closing (default: snippet with --talk, else free).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the posts as JSON.")] = False,

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import typer
 
 from livepost.cli.state import CliState
-from livepost.errors import ConfigError
 from livepost.model import Talk
 
 app = typer.Typer(help="Import and show the event's programme.", no_args_is_help=True)
@@ -23,9 +22,10 @@ FORMAT_CHOICES = "auto|yaml|csv|ics|frab-json|frab-xml|indico|text"
 def import_command(
     ctx: typer.Context,
     file: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            help="Programme file. Default: the event's `schedule` setting.", show_default=False
+            help="Programme file or http(s) URL. Default: the event's `schedule` setting.",
+            show_default=False,
         ),
     ] = None,
     format_name: Annotated[
@@ -41,32 +41,29 @@ def import_command(
     ] = None,
 ) -> None:
     """Read a programme into the event. Re-importing is safe: ids stay, changes are reported."""
-    from livepost.schedule import load_schedule
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import ensure_event, save_schedule
+    from livepost.app.programme import import_programme
+    from livepost.config import is_url
 
     state: CliState = ctx.obj
     settings = state.settings()
-    path = file or settings.schedule_path
-    if path is None:
-        raise ConfigError(
-            "no programme file given and livepost.toml has no `schedule` setting",
-            hint='Run: livepost schedule import FILE  (or set [event] schedule = "FILE").',
-        )
-    schedule = load_schedule(
-        path,
-        timezone=settings.zone,
+    source: str | Path | None = None
+    if file is not None:
+        source = file if is_url(file) else Path(file)
+    done = import_programme(
+        settings,
+        state.engine(),
+        source,
         format_name=format_name,
-        day=_parse_day(day) if day else settings.event.date,
+        day=_parse_day(day) if day else None,
     )
-    with session_scope(state.engine()) as session:
-        ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
-        report = save_schedule(session, settings.event_key, schedule)
-
+    if done.not_modified or done.schedule is None:
+        typer.echo(f"{done.source} has not changed since the last import: nothing to do.")
+        return
+    schedule, report = done.schedule, done.report
     zone = settings.zone
     typer.echo(
         f"Imported {len(schedule.talks)} item{'' if len(schedule.talks) == 1 else 's'} "
-        f"from {path} ({schedule.format}): "
+        f"from {done.source} ({schedule.format}): "
         f"{len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged."
     )

@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 from livepost.model import Person, Talk
 
 
-def join_names(people: Sequence[Person]) -> str:
-    """``A``, ``A and B``, ``A, B and C``: how the house style names speakers."""
-    names = [p.name for p in people if p.name]
+def join_names(people: Sequence[Person], *, mentions: bool = False) -> str:
+    """``A``, ``A and B``, ``A, B and C``: how the house style names speakers; with
+    ``mentions``, a speaker with a Bluesky handle is ``Name (@handle)`` (a mention facet)."""
+    names = [
+        f"{p.name} (@{p.handle})" if mentions and p.handle else p.name for p in people if p.name
+    ]
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
@@ -27,13 +30,17 @@ def talk_context(talk: Talk, timezone: str) -> dict[str, Any]:
     return {
         "id": talk.id,
         "title": talk.title,
-        "speakers": [{"name": p.name, "affiliation": p.affiliation} for p in talk.speakers],
+        "speakers": [
+            {"name": p.name, "affiliation": p.affiliation, "handle": p.handle}
+            for p in talk.speakers
+        ],
         "room": talk.room,
         "track": talk.track,
         "start": talk.start.astimezone(zone),
         "end": talk.end.astimezone(zone),
         "url": talk.url,
         "hashtags": list(talk.hashtags),
+        "withdrawn": talk.withdrawn,
     }
 
 
@@ -54,6 +61,7 @@ def build_context(
     if talk is not None:
         context["talk"] = talk_context(talk, timezone)
         context["speakers"] = join_names(talk.speakers)
+        context["speakers_mentioned"] = join_names(talk.speakers, mentions=True)
     if snippet is not None:
         context["snippet"] = snippet
     return context

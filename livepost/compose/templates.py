@@ -21,6 +21,7 @@ from livepost.resources import builtin_dir, template_environment
 
 POST_KINDS = (
     "announcement",
+    "correction",
     "talk_starting",
     "snippet",
     "wrapup",

@@ -14,10 +14,12 @@ TalkKind = Literal["talk", "break"]
 
 @dataclass(frozen=True)
 class Person:
-    """A speaker. ``affiliation`` is free text ("University of Bedfordshire")."""
+    """A speaker. ``affiliation`` is free text ("University of Bedfordshire"); ``handle`` is
+    their Bluesky handle (without ``@``), when the programme or the people file gives one."""
 
     name: str
     affiliation: str | None = None
+    handle: str | None = None
 
 
 @dataclass

@@ -20,6 +20,12 @@ Per talk (``kind="talk"``, not withdrawn; breaks only with ``[plan] announce_bre
 
 and per day ``day-open/<date>`` (``opening_minutes`` before the first item) and
 ``day-close/<date>`` (``closing_minutes`` after the last one).
+
+Corrections: an announcement carries the talk's time and room as its ``source_hash``
+(:func:`talk_state`). When what the public was last told about a talk (``told``: the state of its
+last *posted* announcement or correction) differs from the programme now (the talk moved, or was
+withdrawn), ``correction/<talk>/<state>`` replies under the announcement, due now: posted once
+per change. Unsent posts simply move or are cancelled.
 """
 
 from __future__ import annotations
@@ -41,7 +47,9 @@ if TYPE_CHECKING:
     from livepost.config import Settings
 
 #: The post kinds the planner makes (they are also the names of the post templates).
-KINDS = ("day_opening", "announcement", "snippet", "wrapup", "day_closing")
+KINDS = ("day_opening", "announcement", "correction", "snippet", "wrapup", "day_closing")
+#: the state of a withdrawn talk, for :func:`talk_state`
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -97,11 +105,18 @@ def build_plan(
     *,
     now: datetime | None = None,
     known: Mapping[str, datetime] | None = None,
+    told: Mapping[str, str] | None = None,
 ) -> PlanResult:
-    """:func:`plan`, plus the snippets and talks that could not be planned, and why."""
+    """:func:`plan`, plus the snippets and talks that could not be planned, and why.
+
+    ``told`` maps a talk id to the :func:`talk_state` of its last posted announcement or
+    correction; a talk that differs now gets a correction (see the module docstring)."""
     planner = _Planner(settings, talks, now, known or {})
     for talk in planner.talks:
         planner.talk(talk, snippets.get(talk.id, ()))
+    for talk in talks:
+        if talk.id in (told or {}):
+            planner.correction(talk, (told or {})[talk.id])
     covered = {t.id for t in planner.talks}
     for talk_id in sorted(snippets):
         if talk_id not in covered and snippets[talk_id]:
@@ -117,10 +132,20 @@ def build_plan(
 _KIND_ORDER = {
     "day_opening": 0,
     "announcement": 1,
-    "snippet": 2,
-    "wrapup": 3,
-    "day_closing": 4,
+    "correction": 2,
+    "snippet": 3,
+    "wrapup": 4,
+    "day_closing": 5,
 }
+
+
+def talk_state(talk: Talk) -> str:
+    """What an announcement told about a talk, as a short hash: its start and room, or that it
+    was withdrawn. A correction is due when this differs from what was posted."""
+    if talk.withdrawn:
+        return WITHDRAWN
+    told = f"{talk.start.astimezone(UTC).isoformat()}\x1f{talk.room or ''}"
+    return hashlib.sha256(told.encode("utf-8")).hexdigest()[:12]
 
 
 def snippet_hash(snippet: Snippet) -> str:
@@ -234,7 +259,15 @@ class _Planner:
         except LivepostError as exc:
             self.problems.append(f"{key}: {exc.message}")
             return
-        tail = self._add(key, "announcement", talk.id, announce_at, parts, embed=embed)
+        tail = self._add(
+            key,
+            "announcement",
+            talk.id,
+            announce_at,
+            parts,
+            embed=embed,
+            source_hash=talk_state(talk),
+        )
         times = self._snippet_times(talk, snippets, announce_at)
         for snippet, at in zip(snippets, times, strict=True):
             tail = self._snippet(talk, snippet, at, tail)
@@ -326,6 +359,29 @@ class _Planner:
                 at = max(at, talk.end)
             result.append(max(at, announce_at).replace(microsecond=0))
         return result
+
+    def correction(self, talk: Talk, told: str) -> None:
+        """A reply under the talk's posted announcement when it moved or was withdrawn since."""
+        state = talk_state(talk)
+        if state == told:
+            return
+        key = f"correction/{talk.id}/{state}"
+        try:
+            parts = self._compose("correction", "", talk, extra=())
+        except LivepostError as exc:
+            self.problems.append(f"{key}: {exc.message}")
+            return
+        lead = self.options.lead_minutes if talk.lead_minutes is None else talk.lead_minutes
+        at = self.now if self.now is not None else talk.start - timedelta(minutes=lead)
+        self._add(
+            key,
+            "correction",
+            talk.id,
+            at.replace(microsecond=0),
+            parts,
+            parent_key=f"announce/{talk.id}",
+            source_hash=state,
+        )
 
     # --- days ---------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from livepost.notes import load_notes
 from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
 from livepost.plan.planner import PlannedPost, PlanResult, build_plan
 from livepost.store.engine import session_scope
+from livepost.store.handles import without_unresolved
 from livepost.store.models import EventRow, OutboxRow
 from livepost.store.talks import ensure_event, load_talks
 
@@ -77,6 +78,28 @@ def known_times(session: Session, event: EventRow) -> dict[str, datetime]:
         if source_hash not in known or due_at < known[source_hash]:
             known[source_hash] = due_at
     return known
+
+
+def told_states(session: Session, event: EventRow) -> dict[str, str]:
+    """Talk id -> :func:`~livepost.plan.planner.talk_state` of the last announcement or
+    correction of the talk that went out: what the public was last told about it."""
+    rows = session.execute(
+        select(OutboxRow.talk_id, OutboxRow.key, OutboxRow.source_hash, OutboxRow.sent_at)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.origin == "plan",
+            OutboxRow.kind.in_(("announcement", "correction")),
+            OutboxRow.state == PostState.POSTED,
+            OutboxRow.talk_id.is_not(None),
+            OutboxRow.source_hash.is_not(None),
+        )
+        .order_by(OutboxRow.sent_at, OutboxRow.id)
+    )
+    told: dict[str, str] = {}
+    for talk_id, key, source_hash, _sent_at in rows:
+        if "#" not in key and talk_id is not None and source_hash is not None:
+            told[talk_id] = source_hash
+    return told
 
 
 def _suffix(key: str) -> str:
@@ -171,7 +194,7 @@ def sync_plan(
         else:
             _follow(row, post, report)
         by_key[post.key] = row
-    _relink(planned, by_key)
+    _relink(planned, by_key, {r.key: r for r in rows})
     _cancel_unplanned(session, rows, {r.id for r in by_key.values()}, talks, report)
     session.flush()
     return report
@@ -201,8 +224,8 @@ def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
         row.state, row.last_error, row.planner_cancelled = PostState.QUEUED, None, False
         report.revived.append(row.key)
     if row.state in (PostState.POSTED, PostState.SENDING):
-        if post.source_hash is not None and row.source_hash != post.source_hash:
-            report.stale.append(row.key)
+        if post.kind == "snippet" and row.source_hash != post.source_hash:
+            report.stale.append(row.key)  # a moved talk's announcement gets a correction
         return
     if row.state != PostState.QUEUED or row.edited:
         return
@@ -219,8 +242,12 @@ def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
         report.updated.append(row.key)
 
 
-def _relink(planned: Sequence[PlannedPost], by_key: dict[str, OutboxRow]) -> None:
-    """Every unsent planned row replies to the row of its planned parent, under the right root."""
+def _relink(
+    planned: Sequence[PlannedPost], by_key: dict[str, OutboxRow], stored: dict[str, OutboxRow]
+) -> None:
+    """Every unsent planned row replies to the row of its planned parent, under the right root.
+    A parent the plan no longer has (the posted announcement of a withdrawn talk, which its
+    correction replies to) is found among the stored rows."""
     parents = {p.key: p.parent_key for p in planned}
 
     def root_of(key: str) -> str:
@@ -239,8 +266,9 @@ def _relink(planned: Sequence[PlannedPost], by_key: dict[str, OutboxRow]) -> Non
         if post.parent_key is None:
             parent_id, root_id = None, None
         else:
-            parent_id = by_key[post.parent_key].id
-            root_id = by_key[root_of(post.key)].id
+            parent_id = (by_key.get(post.parent_key) or stored[post.parent_key]).id
+            root_key = root_of(post.key)
+            root_id = (by_key.get(root_key) or stored[root_key]).id
         if (row.parent_id, row.root_id) != (parent_id, root_id):
             row.parent_id, row.root_id = parent_id, root_id
 
@@ -286,6 +314,14 @@ def replan(
     with session_scope(engine) as session:
         event = ensure_event(session, key, settings.event.name, settings.event.timezone)
         talks = load_talks(session, key, include_withdrawn=True)
-        result = build_plan(settings, talks, notes, now=now, known=known_times(session, event))
+        talks = without_unresolved(session, settings.service, talks)
+        result = build_plan(
+            settings,
+            talks,
+            notes,
+            now=now,
+            known=known_times(session, event),
+            told=told_states(session, event),
+        )
         report = sync_plan(session, event, result.posts, talks)
     return result, report

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from livepost.app.programme import Refresh, refresh_programme
 from livepost.archive.sync import sync_due
 from livepost.errors import LivepostError, NotesError, StoreError
 from livepost.notes import notes_files
@@ -146,6 +148,9 @@ class Daemon:
         self.database_retry_seconds = database_retry_seconds
         self.database_trouble: str | None = None  # what keeps the database from us, while it does
         self._lock: RunLock | None = None
+        self._fetched_at: float | None = None  # time.monotonic() of the last programme fetch
+        self._programme_problem: str | None = None  # the last fetch failure said, until it works
+        self._fetcher: threading.Thread | None = None  # the programme fetch under way, if any
 
     # --- control (any thread) ---------------------------------------------------------------
 
@@ -221,6 +226,7 @@ class Daemon:
         and a post cut off between its network call and ``posted`` is checked on the PDS by its
         record key.
         """
+        self._maybe_refresh_programme()
         self._maybe_replan(now)
         if self._mark_missed(now) or first:
             self._deliver()  # the first time also recovers posts left in "sending"
@@ -265,6 +271,56 @@ class Daemon:
                 signal.signal(sig, old)
 
     # --- planning ---------------------------------------------------------------------------
+
+    def _maybe_refresh_programme(self) -> None:
+        """Fetch a programme URL again every ``[event] schedule_refresh_minutes`` (real time,
+        whatever ``--speed``) and apply it as ``schedule import`` does, in a thread of its own so
+        that a slow server never delays a post; the next step re-plans from the new programme."""
+        if self.settings.schedule_url is None:
+            return
+        if self._fetcher is not None and self._fetcher.is_alive():
+            return
+        every = self.settings.event.schedule_refresh_minutes * 60
+        if self._fetched_at is not None and time.monotonic() - self._fetched_at < every:
+            return
+        self._fetched_at = time.monotonic()
+        if self.once:
+            self._refresh_programme()
+            return
+        self._fetcher = threading.Thread(
+            target=self._refresh_programme, name="livepost-programme", daemon=True
+        )
+        self._fetcher.start()
+
+    def _refresh_programme(self) -> None:
+        """One fetch and import; a failure keeps the last good programme and is said once (and
+        recorded for ``status`` and the console)."""
+        try:
+            refresh = refresh_programme(self.settings, self.engine, event_key=self.event_key)
+        except Exception as exc:  # the database itself failed: try again at the next interval
+            log.debug("programme refresh failed", exc_info=True)
+            problem = exc.message if isinstance(exc, LivepostError) else _first_line(exc)
+            refresh = Refresh(problem=problem)
+        stamp = self._clock_text(self.clock.now())
+        if refresh.problem is not None:
+            if refresh.problem != self._programme_problem:
+                self.echo(
+                    f"{stamp} programme not updated (keeping the last good one): {refresh.problem}"
+                )
+                self._programme_problem = refresh.problem
+            return
+        if self._programme_problem is not None:
+            self.echo(f"{stamp} programme fetched again")
+            self._programme_problem = None
+        result = refresh.result
+        if result is None or result.report.nothing_changed:
+            return
+        report = result.report
+        self.echo(
+            f"{stamp} programme updated: {len(report.added)} added, {len(report.changed)} "
+            f"changed, {len(report.withdrawn)} withdrawn"
+        )
+        self.wake()
 
     def _fingerprints(self) -> tuple[object, object]:
         notes: list[tuple[str, int, int]] = []

@@ -101,6 +101,15 @@ def _tag(value: str) -> str:
     return tag
 
 
+def _handle(value: object) -> str:
+    from livepost.people import normalize_handle
+
+    handle = normalize_handle(str(value))
+    if handle is None:
+        raise ValueError(f"{value!r} is not a Bluesky handle (like jo.bsky.social)")
+    return handle
+
+
 def _speaker(value: object) -> object:
     return {"name": value} if isinstance(value, str) else value
 
@@ -119,6 +128,7 @@ class SpeakerModel(_Model):
 
     name: _Text
     affiliation: _Text | None = None
+    handle: Annotated[str, PlainValidator(_handle)] | None = None
 
 
 class TalkModel(_Model):
@@ -256,7 +266,7 @@ def _talk(
         start=start,
         end=end,
         room=item.room,
-        speakers=[Person(s.name, s.affiliation) for s in item.speakers],
+        speakers=[Person(s.name, s.affiliation, s.handle) for s in item.speakers],
         kind=item.kind,
         track=item.track,
         abstract=item.abstract.strip() if item.abstract and item.abstract.strip() else None,
@@ -352,7 +362,17 @@ def _entry(talk: Talk, row: dict[str, Any]) -> dict[str, Any]:
         "track": talk.track,
         "kind": talk.kind if talk.kind != "talk" else None,
         "speakers": [
-            {"name": p.name, "affiliation": p.affiliation} if p.affiliation else p.name
+            {
+                key: value
+                for key, value in (
+                    ("name", p.name),
+                    ("affiliation", p.affiliation),
+                    ("handle", p.handle),
+                )
+                if value
+            }
+            if p.affiliation or p.handle
+            else p.name
             for p in talk.speakers
         ],
         "hashtags": list(talk.hashtags),

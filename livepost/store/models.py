@@ -116,6 +116,8 @@ class PersonRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(300))
     affiliation: Mapped[str] = mapped_column(String(500), default="")
+    #: the speaker's Bluesky handle (without "@"), from the programme or the people file
+    handle: Mapped[str | None] = mapped_column(String(300))
 
 
 class TalkSpeakerRow(Base):
@@ -344,3 +346,34 @@ class ArchiveSyncRow(Base):
     cursor: Mapped[str | None] = mapped_column(Text)
     mark: Mapped[datetime | None]
     pass_mark: Mapped[datetime | None]
+
+
+class ScheduleFetchRow(Base):
+    """The last fetch of an event's programme URL: the validators to send next time (``etag``,
+    ``last_modified``), when it was last tried and last worked, and why the last try failed."""
+
+    __tablename__ = "schedule_fetches"
+    __table_args__ = (UniqueConstraint("event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    tried_at: Mapped[datetime | None]
+    ok_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class HandleCheckRow(Base):
+    """What ``resolveHandle`` answered for a handle on a service (``did`` None: it does not
+    resolve), and when; ``plan`` reuses a recent answer instead of asking again."""
+
+    __tablename__ = "handle_checks"
+    __table_args__ = (UniqueConstraint("service", "handle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(300))
+    handle: Mapped[str] = mapped_column(String(300))
+    did: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime]

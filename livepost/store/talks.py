@@ -114,7 +114,7 @@ def save_schedule(session: Session, event_key: str, schedule: Schedule) -> Impor
 
     room_ids = _ensure_rooms(session, event.id, {t.room for t in schedule.talks if t.room})
     person_ids = _ensure_people(
-        session, event.id, {_person_key(p) for t in schedule.talks for p in t.speakers}
+        session, event.id, {_person_key(p): p.handle for t in schedule.talks for p in t.speakers}
     )
 
     by_id = {talk.id: (pk, talk) for pk, talk in stored}
@@ -199,7 +199,7 @@ def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tupl
     if not include_withdrawn:
         query = query.where(t.withdrawn.is_(False))
     speaker_query = (
-        select(_SPEAKERS.c.talk_pk, _PEOPLE.c.name, _PEOPLE.c.affiliation)
+        select(_SPEAKERS.c.talk_pk, _PEOPLE.c.name, _PEOPLE.c.affiliation, _PEOPLE.c.handle)
         .select_from(
             _SPEAKERS.join(_PEOPLE, _SPEAKERS.c.person_id == _PEOPLE.c.id).join(
                 _TALKS, _SPEAKERS.c.talk_pk == t.id
@@ -210,8 +210,8 @@ def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tupl
     )
     connection = session.connection()
     speakers: dict[int, list[Person]] = {}
-    for talk_pk, name, affiliation in connection.execute(speaker_query).all():
-        speakers.setdefault(talk_pk, []).append(Person(name, affiliation or None))
+    for talk_pk, name, affiliation, handle in connection.execute(speaker_query).all():
+        speakers.setdefault(talk_pk, []).append(Person(name, affiliation or None, handle))
     pairs = [
         (
             pk,
@@ -286,20 +286,36 @@ def _person_key(person: Person) -> tuple[str, str]:
 
 
 def _ensure_people(
-    session: Session, event_id: int, keys: set[tuple[str, str]]
+    session: Session, event_id: int, handles: dict[tuple[str, str], str | None]
 ) -> dict[tuple[str, str], int]:
-    """(name, affiliation or "") -> row key, adding the people not stored yet."""
+    """(name, affiliation or "") -> row key, adding the people not stored yet and keeping each
+    one's Bluesky handle as the programme (with the people file applied) gives it."""
     connection = session.connection()
     p = _PEOPLE.c
-    query = select(p.name, p.affiliation, p.id).where(p.event_id == event_id)
-    known = {(name, affiliation): pk for name, affiliation, pk in connection.execute(query)}
-    missing = sorted(keys - known.keys())
+    query = select(p.name, p.affiliation, p.id, p.handle).where(p.event_id == event_id)
+    rows = connection.execute(query).all()
+    known = {(name, affiliation): pk for name, affiliation, pk, _handle in rows}
+    stored = {(name, affiliation): handle for name, affiliation, _pk, handle in rows}
+    missing = sorted(handles.keys() - known.keys())
     if missing:
         connection.execute(
             insert(_PEOPLE),
-            [{"event_id": event_id, "name": n, "affiliation": a} for n, a in missing],
+            [
+                {"event_id": event_id, "name": n, "affiliation": a, "handle": handles[(n, a)]}
+                for n, a in missing
+            ],
         )
-        known = {(name, affiliation): pk for name, affiliation, pk in connection.execute(query)}
+        known = {(name, affiliation): pk for name, affiliation, pk, _h in connection.execute(query)}
+    changed = [
+        {"pk": known[key], "new_handle": handle}
+        for key, handle in handles.items()
+        if key in stored and stored[key] != handle
+    ]
+    if changed:
+        connection.execute(
+            update(_PEOPLE).where(p.id == bindparam("pk")).values(handle=bindparam("new_handle")),
+            changed,
+        )
     return known
 
 
@@ -328,8 +344,8 @@ def _changed_fields(old: Talk, new: Talk) -> list[str]:
     for name in COMPARED_FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if name == "speakers":
-            before = [_person_key(p) for p in before]
-            after = [_person_key(p) for p in after]
+            before = [(*_person_key(p), p.handle) for p in before]
+            after = [(*_person_key(p), p.handle) for p in after]
         elif name == "withdrawn":
             after = False  # appearing in the programme brings a withdrawn talk back
         if before != after:
