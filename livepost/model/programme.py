@@ -18,6 +18,7 @@ class Person:
 
     name: str
     affiliation: str | None = None
+    handle: str | None = None
 
 
 @dataclass
@@ -62,3 +63,4 @@ class Schedule:
     timezone: str | None = None  # an IANA zone name, when the source states one
     format: str = ""
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # what the importer wants the user to know
