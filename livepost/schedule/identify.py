@@ -79,14 +79,16 @@ def assign_ids(talks: list[Talk], existing: Iterable[Talk] = ()) -> None:
         else:
             pending.append(talk)
 
+    by_title: dict[str, list[Talk]] = {}
+    if pending:
+        for old in previous:
+            by_title.setdefault(_title_key(old.title), []).append(old)
     unmatched: list[Talk] = []
     for talk in pending:
-        key = _title_key(talk.title)
         candidates = [
             t
-            for t in previous
+            for t in by_title.get(_title_key(talk.title), [])
             if t.id not in claimed
-            and _title_key(t.title) == key
             and not (t.source_id and talk.source_id)  # both have source ids that differ
         ]
         if candidates:

@@ -61,13 +61,24 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
-    """One cell's text and where it is: a line of a CSV file or a sheet cell (``Sheet1!C7``)."""
+    """One cell's text and where it is: a line of a CSV file, or a sheet's name with the cell's
+    column and row (numbered from 1), shown as ``Sheet1!C7``."""
 
     text: str
     line: int | None = None
-    ref: str | None = None
+    sheet: str | None = None
+    column: int = 0
+    row: int = 0
+
+    @property
+    def ref(self) -> str | None:
+        if self.sheet is None:
+            return None
+        from openpyxl.utils import get_column_letter
+
+        return f"{self.sheet}!{get_column_letter(self.column)}{self.row}"
 
 
 @dataclass
@@ -167,7 +178,9 @@ def table_schedule(
             continue
         last = record[-1] if record else Cell("")
         cells = {
-            field: record[i] if i < len(record) else Cell("", last.line, None)
+            field: record[i]
+            if i < len(record)
+            else Cell("", last.line, last.sheet, i + 1, last.row)
             for field, i in columns.items()
         }
         rows.append(_Row(cells, names))

@@ -85,16 +85,13 @@ def _header(rows: list[list[Any]], name: str, ctx: ImportContext) -> tuple[int, 
 def _sheet(
     rows: list[list[Any]], index: int, title: str | None, name: str, ctx: ImportContext
 ) -> Schedule:
-    from openpyxl.utils import get_column_letter
-
     header = [_text(v) for v in rows[index]]
     cells = [
         [
-            Cell(_text(value), ref=f"{name}!{get_column_letter(col + 1)}{number + 1}")
-            for col, value in enumerate(row)
+            Cell(value.strip() if type(value) is str else _text(value), None, name, col, number)
+            for col, value in enumerate(row, start=1)
         ]
-        for number, row in enumerate(rows)
-        if number > index
+        for number, row in enumerate(rows[index + 1 :], start=index + 2)
     ]
     table = Table(ctx.path, header, cells, header_ref=f"{name}!{index + 1}:{index + 1}", hint=_HINT)
     schedule = table_schedule(table, ctx.timezone, ctx.date, ctx.columns)
