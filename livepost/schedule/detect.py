@@ -25,9 +25,8 @@ def detect_format(text: str, path: str = "") -> str:
     first_line = head.splitlines()[0] if head else ""
     if _looks_like_yaml(head, path):
         return "yaml"
-    if (
-        any(sep in first_line for sep in (",", ";", "\t"))
-        and len(_CSV_HEADER_WORDS.findall(first_line)) >= 2
+    if any(sep in first_line for sep in (",", ";", "\t")) and (
+        len(_CSV_HEADER_WORDS.findall(first_line)) >= 2 or _known_headers(first_line) >= 2
     ):
         return "csv"
     if path.lower().endswith(".csv"):
@@ -40,6 +39,13 @@ def detect_format(text: str, path: str = "") -> str:
         hint="Pass --format (yaml, csv, xlsx, ics, frab-json, frab-xml, indico, sessionize, "
         "pretalx-api, hoverboard or text).",
     )
+
+
+def _known_headers(line: str) -> int:
+    """How many cells of a header line name a spreadsheet column (``starttime``, ``fullname``)."""
+    from livepost.schedule.table import known_header
+
+    return sum(1 for cell in re.split(r"[,;\t]", line) if known_header(cell))
 
 
 def _looks_like_yaml(head: str, path: str) -> bool:

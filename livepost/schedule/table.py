@@ -61,6 +61,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_KNOWN = frozenset(key for keys in _SYNONYMS.values() for key in keys)
+
+
+def known_header(name: str) -> bool:
+    """True when ``name`` is one of the accepted column names (after :func:`header_key`)."""
+    return header_key(name.strip().strip("\"'")) in _KNOWN
+
+
 @dataclass(slots=True)
 class Cell:
     """One cell's text and where it is: a line of a CSV file, or a sheet's name with the cell's
