@@ -1,10 +1,11 @@
 """Excel workbooks (``.xlsx``, also what Google Sheets downloads) -> Schedule, with openpyxl.
 
-The first sheet that has a header row is read: the header is the first row, among the first
-ten, whose cells name a start and a title column (a title row above it, "CCPR Conference 2027
-programme", becomes the schedule's title). Columns are matched as in CSV
-(:mod:`livepost.schedule.table`). Date, time and date-time cells are used as they are; text cells
-are read like CSV text. Errors name the cell (``Sheet1!C7``).
+Every sheet that has a header row is read (a programme kept as one sheet per day works): the
+header is the first row, among the first ten, whose cells name a start and a title column (a
+title row above it, "CCPR Conference 2027 programme", becomes the schedule's title); sheets
+without one (speakers, notes) are skipped and named in the import's report. Columns are matched
+as in CSV (:mod:`livepost.schedule.table`). Date, time and date-time cells are used as they are;
+text cells are read like CSV text. Errors name the cell (``Sheet1!C7``).
 """
 
 from __future__ import annotations
@@ -41,19 +42,26 @@ def parse_workbook(data: bytes, ctx: ImportContext) -> Schedule:
             hint="Save it again from the spreadsheet as Excel Workbook (.xlsx).",
         ) from None
     try:
-        first_error: ScheduleError | None = None
+        combined: Schedule | None = None
+        skipped: list[str] = []
         for sheet in book.worksheets:
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
             found = _header(rows, sheet.title, ctx)
             if found is None:
+                skipped.append(sheet.title)
                 continue
             index, title = found
-            try:
-                return _sheet(rows, index, title, sheet.title, ctx)
-            except ScheduleError as exc:
-                first_error = first_error or exc
-        if first_error is not None:
-            raise first_error
+            schedule = _sheet(rows, index, title, sheet.title, ctx)
+            if combined is None:
+                combined = schedule
+            else:
+                combined.talks.extend(schedule.talks)
+                combined.notes.extend(schedule.notes)
+        if combined is not None:
+            if skipped:
+                names = ", ".join(repr(name) for name in skipped)
+                combined.notes.append(f"sheets without a programme header, skipped: {names}")
+            return combined
         raise ScheduleError(
             ctx.path,
             "no sheet has a header row naming a start and a title column "

@@ -139,3 +139,22 @@ def test_xlsx_without_a_header_and_a_broken_workbook() -> None:
     with pytest.raises(ScheduleError) as caught:
         xlsx(b"PK\x03\x04 this is not really a zip")
     assert caught.value.message.startswith("p.xlsx: is not a readable .xlsx workbook")
+
+
+def test_xlsx_one_sheet_per_day_and_other_sheets_skipped() -> None:
+    book = Workbook()
+    day1 = book.active
+    assert day1 is not None
+    day1.title = "Thursday"
+    day1.append(["Start", "Title"])
+    day1.append([datetime(2027, 4, 15, 9, 0), "Opening"])
+    day2 = book.create_sheet("Friday")
+    day2.append(["Start", "Title"])
+    day2.append([datetime(2027, 4, 16, 9, 0), "Day two"])
+    people = book.create_sheet("Speakers")
+    people.append(["Name", "Affiliation"])
+    out = io.BytesIO()
+    book.save(out)
+    schedule = xlsx(out.getvalue())
+    assert [t.title for t in schedule.talks] == ["Opening", "Day two"]
+    assert schedule.notes[-1] == "sheets without a programme header, skipped: 'Speakers'"
