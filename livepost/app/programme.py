@@ -9,6 +9,7 @@ short request and changes nothing (``not_modified``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -47,10 +48,13 @@ def import_programme(
     format_name: str = "auto",
     day: date | None = None,
     event_key: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    allow_withdraw: bool = False,
 ) -> ProgrammeImport:
     """Read ``source`` (a file, an http(s) URL; default: the ``schedule`` setting) into the
     event. Raises :class:`~livepost.errors.LivepostError` with nothing changed when the
-    programme cannot be fetched or read."""
+    programme cannot be fetched or read, or when it would withdraw more than half of the talks
+    without ``allow_withdraw``."""
     from livepost.config import is_url
 
     key = event_key or settings.event_key
@@ -62,26 +66,39 @@ def import_programme(
         )
     day = day or settings.event.date
     if isinstance(origin, str) and is_url(origin):
-        return _import_url(settings, engine, origin, format_name, day, key)
+        return _import_url(settings, engine, origin, format_name, day, key, columns, allow_withdraw)
     path = Path(origin) if source is not None else settings.event_dir / str(origin)
     from livepost.schedule import load_schedule
 
-    schedule = load_schedule(path, timezone=settings.zone, format_name=format_name, day=day)
-    return ProgrammeImport(str(path), schedule, _save(settings, engine, key, schedule))
+    schedule = load_schedule(
+        path, timezone=settings.zone, format_name=format_name, day=day, columns=columns
+    )
+    report = _save(settings, engine, key, schedule, allow_withdraw)
+    return ProgrammeImport(str(path), schedule, report)
 
 
-def _save(settings: Settings, engine: Engine, key: str, schedule: Schedule) -> ImportReport:
+def _save(
+    settings: Settings, engine: Engine, key: str, schedule: Schedule, allow_withdraw: bool
+) -> ImportReport:
     apply_people(schedule, read_people(settings.people_path))
     with session_scope(engine) as session:
         ensure_event(session, key, settings.event.name, settings.event.timezone)
-        return save_schedule(session, key, schedule)
+        return save_schedule(
+            session, key, schedule, zone=settings.zone, allow_withdraw=allow_withdraw
+        )
 
 
 def _import_url(
-    settings: Settings, engine: Engine, url: str, format_name: str, day: date | None, key: str
+    settings: Settings,
+    engine: Engine,
+    url: str,
+    format_name: str,
+    day: date | None,
+    key: str,
+    columns: Mapping[str, str] | None,
+    allow_withdraw: bool,
 ) -> ProgrammeImport:
-    from livepost.schedule import parse_schedule
-    from livepost.schedule.common import decode_text
+    from livepost.schedule import parse_schedule_bytes
     from livepost.schedule.remote import fetch_programme
 
     with session_scope(engine) as session:
@@ -94,17 +111,20 @@ def _import_url(
     if fetched.body is None:
         _record(engine, settings, key, url, ok=True, etag=etag, last_modified=modified)
         return ProgrammeImport(url, None, ImportReport(), not_modified=True)
-    schedule = parse_schedule(
-        decode_text(fetched.body, url),
+    schedule = parse_schedule_bytes(
+        fetched.body,
         path=url,
         timezone=settings.zone,
         format_name=format_name,
         day=day,
+        columns=columns,
     )
     apply_people(schedule, read_people(settings.people_path))
     with session_scope(engine) as session:
         ensure_event(session, key, settings.event.name, settings.event.timezone)
-        report = save_schedule(session, key, schedule)
+        report = save_schedule(
+            session, key, schedule, zone=settings.zone, allow_withdraw=allow_withdraw
+        )
         row = fetch_row(session, load_event(session, key), url)
         row.etag, row.last_modified = fetched.etag, fetched.last_modified
         row.tried_at = row.ok_at = utc_now()

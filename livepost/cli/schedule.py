@@ -15,7 +15,9 @@ from livepost.model import Talk
 
 app = typer.Typer(help="Import and show the event's programme.", no_args_is_help=True)
 
-FORMAT_CHOICES = "auto|yaml|csv|ics|frab-json|frab-xml|indico|text"
+FORMAT_CHOICES = (
+    "auto|yaml|csv|xlsx|ics|frab-json|frab-xml|indico|sessionize|pretalx-api|hoverboard|text"
+)
 
 
 @app.command("import")
@@ -39,10 +41,28 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help='Spreadsheet column for a field, overriding the guess: title="Paper title" '
+            "(repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    allow_withdraw: Annotated[
+        bool,
+        typer.Option(
+            "--allow-withdraw",
+            help="Let this import withdraw more than half of the talks (otherwise it stops).",
+        ),
+    ] = False,
 ) -> None:
-    """Read a programme into the event. Re-importing is safe: ids stay, changes are reported."""
+    """Read a programme into the event. Re-importing is safe: ids stay, changes are reported;
+    a file of some days leaves the other days alone."""
     from livepost.app.programme import import_programme
     from livepost.config import is_url
+    from livepost.schedule.changes import describe_change
 
     state: CliState = ctx.obj
     settings = state.settings()
@@ -55,6 +75,8 @@ def import_command(
         source,
         format_name=format_name,
         day=_parse_day(day) if day else None,
+        columns=_parse_columns(column or []),
+        allow_withdraw=allow_withdraw,
     )
     if done.not_modified or done.schedule is None:
         typer.echo(f"{done.source} has not changed since the last import: nothing to do.")
@@ -67,12 +89,29 @@ def import_command(
         f"{len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged."
     )
+    for note in schedule.notes:
+        typer.echo(f"  {note}")
     for talk in report.added:
         typer.echo(f"  + {talk.id}  {talk.start.astimezone(zone):%a %d %b %H:%M}  {talk.title}")
     for talk, fields in report.changed:
-        typer.echo(f"  ~ {talk.id}  changed: {', '.join(fields)}")
+        old = report.previous.get(talk.id)
+        phrases = describe_change(old, talk, fields, zone) if old else [", ".join(fields)]
+        typer.echo(f"  ~ {talk.id}  {'; '.join(phrases)}")
     for talk in report.withdrawn:
         typer.echo(f"  - {talk.id}  withdrawn: {talk.title}")
+
+
+def _parse_columns(values: list[str]) -> dict[str, str]:
+    """``title="Paper title"`` -> ``{"title": "Paper title"}``."""
+    columns: dict[str, str] = {}
+    for value in values:
+        field, sep, header = value.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise typer.BadParameter(
+                f'{value!r} is not FIELD=HEADER (e.g. title="Paper title")', param_hint="--column"
+            )
+        columns[field.strip().casefold()] = header.strip().strip("\"'")
+    return columns
 
 
 def _parse_day(value: str) -> date:

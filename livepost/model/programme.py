@@ -64,3 +64,4 @@ class Schedule:
     timezone: str | None = None  # an IANA zone name, when the source states one
     format: str = ""
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # what the importer wants the user to know

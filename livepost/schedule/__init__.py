@@ -7,6 +7,7 @@ package picks the module (from ``--format`` or by looking at the content) and as
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from livepost.errors import ScheduleError
 from livepost.model import Schedule
-from livepost.schedule.common import ImportContext, read_text
+from livepost.schedule.common import ImportContext, decode_text, read_bytes
 from livepost.schedule.detect import detect_format
 
 #: format name -> module implementing ``parse``
@@ -26,7 +27,12 @@ FORMATS: dict[str, str] = {
     "frab-xml": "livepost.schedule.frab_xml",
     "indico": "livepost.schedule.indico",
     "text": "livepost.schedule.text",
+    "sessionize": "livepost.schedule.sessionize",
+    "pretalx-api": "livepost.schedule.pretalx_api",
+    "hoverboard": "livepost.schedule.hoverboard",
+    "xlsx": "livepost.schedule.xlsx_format",  # binary: read by parse_schedule_bytes
 }
+_ZIP = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
 
 class _Parser(Protocol):
@@ -47,18 +53,51 @@ def parse_schedule(
     timezone: ZoneInfo,
     format_name: str = "auto",
     day: date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Schedule:
     """Parse programme text (already decoded) into a :class:`Schedule` without ids."""
     if format_name == "auto":
         format_name = detect_format(text, path)
-    elif format_name not in FORMATS:
+    _check_format(format_name, path)
+    if format_name == "xlsx":
+        raise ScheduleError(path, "is text, not an .xlsx workbook", hint="Pass --format auto.")
+    ctx = ImportContext(path=path, timezone=timezone, date=day, columns=columns or {})
+    return _finish(parser_for(format_name)(text, ctx), format_name, path)
+
+
+def parse_schedule_bytes(
+    data: bytes,
+    *,
+    path: str,
+    timezone: ZoneInfo,
+    format_name: str = "auto",
+    day: date | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Schedule:
+    """Parse a programme file's bytes: an .xlsx workbook, else text in any other format."""
+    _check_format(format_name, path)
+    if format_name == "xlsx" or (format_name == "auto" and data.startswith(_ZIP)):
+        from livepost.schedule.xlsx_format import parse_workbook
+
+        ctx = ImportContext(path=path, timezone=timezone, date=day, columns=columns or {})
+        return _finish(parse_workbook(data, ctx), "xlsx", path)
+    text = decode_text(data, path)
+    return parse_schedule(
+        text, path=path, timezone=timezone, format_name=format_name, day=day, columns=columns
+    )
+
+
+def _check_format(format_name: str, path: str) -> None:
+    if format_name != "auto" and format_name not in FORMATS:
         raise ScheduleError(
             path,
             f"unknown format {format_name!r}",
             hint=f"Use one of: auto, {', '.join(FORMATS)}.",
         )
-    ctx = ImportContext(path=path, timezone=timezone, date=day)
-    schedule = parser_for(format_name)(text, ctx)
+
+
+def _finish(schedule: Schedule, format_name: str, path: str) -> Schedule:
+    """Name the format and source, refuse items that end before they start, sort by time."""
     schedule.format = format_name
     schedule.source = path
     for talk in schedule.talks:
@@ -74,9 +113,19 @@ def parse_schedule(
 
 
 def load_schedule(
-    path: Path, *, timezone: ZoneInfo, format_name: str = "auto", day: date | None = None
+    path: Path,
+    *,
+    timezone: ZoneInfo,
+    format_name: str = "auto",
+    day: date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Schedule:
     """Read and parse a programme file."""
-    return parse_schedule(
-        read_text(path), path=str(path), timezone=timezone, format_name=format_name, day=day
+    return parse_schedule_bytes(
+        read_bytes(path),
+        path=str(path),
+        timezone=timezone,
+        format_name=format_name,
+        day=day,
+        columns=columns,
     )

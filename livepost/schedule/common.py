@@ -7,7 +7,8 @@ The parsing helpers raise ``ValueError`` with a short reason; each importer wrap
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,18 +21,25 @@ class ImportContext:
     """What an importer needs besides the text.
 
     ``timezone`` is the event's zone, used for sources whose times carry no offset; ``date`` is the
-    day for sources that give only clock times (a pasted programme).
+    day for sources that give only clock times (a pasted programme); ``columns`` maps a field to
+    the spreadsheet header the user named for it (``--column title="Paper title"``).
     """
 
     path: str
     timezone: ZoneInfo
     date: date | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 def read_text(path: Path) -> str:
     """Read a schedule file as text; binary junk and undecodable bytes get a clear error."""
+    return decode_text(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a schedule file's bytes; a missing file or a folder gets a clear error."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ScheduleError(
             path, "file not found", hint="Check the path; it is relative to the current folder."
@@ -40,7 +48,6 @@ def read_text(path: Path) -> str:
         raise ScheduleError(path, "is a folder, not a schedule file") from None
     except OSError as exc:
         raise ScheduleError(path, f"cannot be read ({exc.strerror})") from None
-    return decode_text(data, path)
 
 
 def looks_like_utf16(data: bytes) -> bool:

@@ -25,9 +25,8 @@ def detect_format(text: str, path: str = "") -> str:
     first_line = head.splitlines()[0] if head else ""
     if _looks_like_yaml(head, path):
         return "yaml"
-    if (
-        any(sep in first_line for sep in (",", ";", "\t"))
-        and len(_CSV_HEADER_WORDS.findall(first_line)) >= 2
+    if any(sep in first_line for sep in (",", ";", "\t")) and (
+        len(_CSV_HEADER_WORDS.findall(first_line)) >= 2 or _known_headers(first_line) >= 2
     ):
         return "csv"
     if path.lower().endswith(".csv"):
@@ -37,8 +36,16 @@ def detect_format(text: str, path: str = "") -> str:
     raise ScheduleError(
         path,
         "cannot tell which schedule format this is",
-        hint="Pass --format (yaml, csv, ics, frab-json, frab-xml, indico or text).",
+        hint="Pass --format (yaml, csv, xlsx, ics, frab-json, frab-xml, indico, sessionize, "
+        "pretalx-api, hoverboard or text).",
     )
+
+
+def _known_headers(line: str) -> int:
+    """How many cells of a header line name a spreadsheet column (``starttime``, ``fullname``)."""
+    from livepost.schedule.table import known_header
+
+    return sum(1 for cell in re.split(r"[,;\t]", line) if known_header(cell))
 
 
 def _looks_like_yaml(head: str, path: str) -> bool:
@@ -56,12 +63,47 @@ def _detect_json(text: str, path: str) -> str:
 
     data = load_json(text, path)
     if isinstance(data, dict):
+        if _is_hoverboard(data):
+            return "hoverboard"
         if "schedule" in data or "conference" in data:
             return "frab-json"
         if "results" in data:
-            return "indico"
+            return "pretalx-api" if _is_pretalx(data["results"]) else "indico"
+        if isinstance(data.get("sessions"), list):
+            return "sessionize"  # the "All data" view: sessions, speakers, rooms, categories
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        first = data[0]
+        if _is_pretalx(data):
+            return "pretalx-api"
+        if "timeSlots" in first or "groupName" in first or "groupId" in first:
+            return "sessionize"  # "Schedule grid" or "Sessions" view
+        if "fullName" in first or "firstName" in first:
+            return "sessionize"  # the "Speakers" view: the importer explains what is missing
     raise ScheduleError(
         path,
-        "is JSON, but neither a frab/pretalx schedule.json nor an Indico export",
+        "is JSON, but not a schedule livepost knows (frab/pretalx schedule.json, pretalx API, "
+        "Sessionize, GDG Hoverboard or Indico)",
         hint="Export the schedule as 'frab compatible' JSON or pass --format.",
+    )
+
+
+def _is_hoverboard(data: dict[str, object]) -> bool:
+    """Hoverboard's data file: a schedule of days with timeslots, sessions and speakers by key."""
+    schedule = data.get("schedule")
+    days = list(schedule.values()) if isinstance(schedule, dict) else schedule
+    return (
+        isinstance(data.get("sessions"), dict)
+        and isinstance(days, list)
+        and any(isinstance(day, dict) and "timeslots" in day for day in days)
+    )
+
+
+def _is_pretalx(results: object) -> bool:
+    """pretalx's REST API: submissions keyed by ``code`` with their ``slot``/``slots``."""
+    return (
+        isinstance(results, list)
+        and bool(results)
+        and isinstance(results[0], dict)
+        and "code" in results[0]
+        and ("slot" in results[0] or "slots" in results[0] or "submission_type" in results[0])
     )

@@ -14,22 +14,40 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from livepost.model import TalkKind
 from livepost.schedule.common import clean, localize, parse_clock
 
-# Whole titles that are a pause in the programme, not something to cover ("Lunch", "Coffee break").
-_BREAK_TITLE = re.compile(
-    r"(?:(?:morning|afternoon|coffee|tea|lunch|comfort|networking|short)\s+)*"
-    r"(?:break|pause|lunch|coffee|dinner|breakfast|kaffeepause|mittagspause|mittagessen)"
-    r"(?:\s*(?:&|and)\s*(?:networking|coffee|tea))?",
-    re.IGNORECASE,
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that make a title a pause in the programme, not something to cover; a break title is
+# made only of these and fillers ("Lunch", "Registration and coffee", "Coffee & networking").
+_BREAK_WORDS = _words(
+    """break breaks pause coffee tea lunch luncheon dinner breakfast brunch registration arrival
+    arrivals checkin refreshments snacks kaffeepause mittagspause mittagessen"""
+)
+_BREAK_FILLERS = _words(
+    """and & with of the a an morning afternoon evening comfort short long networking welcome
+    light served provided buffet"""
 )
 _BREAK_TYPES = {"break", "pause", "lunch", "coffee", "coffee break", "lunch break", "meal"}
+
+
+def is_break_title(title: str) -> bool:
+    """True for a title made only of break words and fillers, with at least one break word."""
+    folded = re.sub(r"check[\s-]?in", "checkin", title.casefold())
+    found = re.findall(r"[\w&]+", folded)
+    return (
+        bool(found)
+        and any(w in _BREAK_WORDS for w in found)
+        and all(w in _BREAK_WORDS or w in _BREAK_FILLERS for w in found)
+    )
 
 
 def guess_kind(type_name: object, title: str) -> TalkKind:
     """``"break"`` for a break type ("Break", "Pause") or a title that is only a break."""
     if clean(type_name).lower() in _BREAK_TYPES:
         return "break"
-    bare = clean(re.sub(r"[^\w&]+", " ", title))
-    return "break" if _BREAK_TITLE.fullmatch(bare) else "talk"
+    return "break" if is_break_title(title) else "talk"
 
 
 def optional_text(value: object) -> str | None:

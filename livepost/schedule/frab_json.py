@@ -70,7 +70,7 @@ def parse(text: str, ctx: ImportContext) -> Schedule:
 def load_json(text: str, path: str) -> Any:
     """Decode JSON, naming the line of the first syntax error (a truncated export, usually)."""
     try:
-        return json.loads(text)
+        return json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         raise ScheduleError(
             path,

@@ -140,11 +140,36 @@ def _persons(names: _Names, shared: str | None) -> list[Person]:
     return [Person(name, own or shared) for name, own in names.people]
 
 
-def speakers_of(text: str) -> list[Person] | None:
-    """Speakers from a text that starts with names ("Dr A, Affiliation"), else ``None``."""
+# A name in a script without capital letters (Arabic, Chinese, Hebrew ...): one to five words of
+# such letters, joined to the next name by "," "and" "&" or the Arabic "و".
+_CASELESS_WORD = r"[\p{Lo}\p{M}][\p{Lo}\p{M}\p{Pd}'’.]*"
+_CASELESS_NAME = (
+    rf"(?:(?:{'|'.join(_HONORIFICS)})\.?\s+)?{_CASELESS_WORD}(?:\s+{_CASELESS_WORD}){{0,4}}"
+)
+_CASELESS_NAMES = regex.compile(
+    rf"^\s*(?P<first>{_CASELESS_NAME})(?P<more>(?:\s*(?:,|\band\b|&|\s و\s?)\s*{_CASELESS_NAME})*)"
+    r"\s*(?:\((?P<aff>[^()]*)\))?\s*$"
+)
+
+
+def _caseless_speakers(text: str) -> list[Person] | None:
+    """``"محمد العلي"`` or ``"张伟, 李娜"``: names in scripts that have no capital letters."""
+    match = _CASELESS_NAMES.match(text)
+    if not match:
+        return None
+    names = regex.split(r"\s*(?:,|\band\b|&|\s و\s?)\s*", match["first"] + (match["more"] or ""))
+    affiliation = " ".join(match["aff"].split()) if match["aff"] else None
+    return [Person(" ".join(n.split()), affiliation) for n in names if n.strip()]
+
+
+def speakers_of(text: str, caseless: bool = True) -> list[Person] | None:
+    """Speakers from a text that starts with names ("Dr A, Affiliation"), else ``None``.
+
+    ``caseless`` also accepts a text that is only names in a script without capitals.
+    """
     names = leading_names(text)
     if names is None:
-        return None
+        return _caseless_speakers(text) if caseless else None
     return _persons(names, _affiliation(names.rest))
 
 
@@ -176,7 +201,8 @@ def _speaker_first(text: str) -> tuple[str, list[Person], str] | None:
 def _title_first(text: str) -> tuple[str, list[Person]] | None:
     for separator in _TITLE_SEPARATORS.finditer(text):
         title = text[: separator.start()].strip()
-        speakers = speakers_of(text[separator.end() :])
+        by_or_comma = separator.group(0).strip().casefold() in (",", "by")
+        speakers = speakers_of(text[separator.end() :], caseless=by_or_comma)
         if title and speakers:
             return title, speakers
     return None

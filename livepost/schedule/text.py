@@ -39,6 +39,7 @@ from datetime import date, datetime, time, timedelta
 from livepost.errors import ScheduleError
 from livepost.model import Person, Schedule, Talk, TalkKind
 from livepost.schedule.common import ImportContext, clean, localize, parse_clock
+from livepost.schedule.dates import find_date
 from livepost.schedule.people import speakers_of, split_title_speakers, words
 
 _TIME = r"[0-9]{1,2}(?:[:.h][0-9]{2})?(?:\s?[ap]\.?m\.?(?![a-z]))?"
@@ -53,7 +54,22 @@ _AMPM = re.compile(r"[ap]\.?m", re.IGNORECASE)
 _JOINING_END = re.compile(r"(?:[,:&/\-–—]|\b(?:and|by|with|of|for|the|on|from))$", re.IGNORECASE)
 _JOINING_START = re.compile(r"^(?:[(&]|(?:by|with|and)\b)")
 _SPEAKER_LABEL = re.compile(
-    r"^(?:speakers?|presenters?|presented by|chair(?:ed by)?|facilitators?|panellists?)\s*:?\s+",
+    r"^(?:speakers?|presenters?|presented by|panellists?|panelists?)\s*:?\s+",
+    re.IGNORECASE,
+)
+# "Chair: Prof X", "Moderator – Dr Y", "Chaired by Z": about the session, never a talk or a title
+_CHAIR_LABEL = re.compile(
+    r"^(?:session\s+)?(?:chairs?|chair(?:ed|person)?(?:\s+by)?|moderators?|moderated\s+by"
+    r"|hosts?|hosted\s+by|facilitators?|facilitated\s+by)\s*[:\-–—]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_HEADING_WORDS = re.compile(
+    r"\b(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\b|\bday\s*\d+\b"
+    rf"|\b\d+(?:st|nd|rd|th)?\b|\b(?:of|the)\b|\b(?:{_MONTH_NAMES})\b",
     re.IGNORECASE,
 )
 _BREAK_WORDS = frozenset(
@@ -86,6 +102,8 @@ class _Item:
     text: str
     extra: list[str] = field(default_factory=list)  # lines kept as the abstract
     closed: bool = False  # a blank line or a non-continuing line ended the item line
+    day: date | None = None  # from the day heading above it ("Thursday 15 April 2027")
+    chair: list[str] = field(default_factory=list)  # "Chair: ..." lines under it
 
 
 def parse(text: str, ctx: ImportContext) -> Schedule:
@@ -106,15 +124,44 @@ def parse(text: str, ctx: ImportContext) -> Schedule:
             hint="Start each item with its time, e.g. '11:30 Welcome and introduction' "
             "(11.30, 9am and ranges like 11:30-12:15 work too).",
         )
-    if ctx.date is None:
+    if ctx.date is None and any(item.day is None for item in items):
         raise ScheduleError(
             ctx.path,
-            "a pasted programme gives times but no date: pass --date YYYY-MM-DD or set "
-            "`date` in livepost.toml",
+            "a pasted programme gives times but no date: pass --date YYYY-MM-DD, set "
+            "`date` in livepost.toml, or put a day heading above each day's items",
+            line=next(item.line for item in items if item.day is None),
+            hint="Day headings: 'Thursday 15 April 2027', 'Day 2 – 16 April', '15/04/2027'.",
         )
     items[-1].extra.clear()  # after the last item: booking details, the venue
-    talks = _talks(items, ctx, ctx.date)
+    talks: list[Talk] = []
+    for day, group in _by_day(items, ctx.date):
+        talks.extend(_talks(group, ctx, day))
     return Schedule(talks=talks, title=heading, timezone=ctx.timezone.key, format="text")
+
+
+def _by_day(items: list[_Item], default: date | None) -> list[tuple[date, list[_Item]]]:
+    """Consecutive items under the same day heading (or the event's date when there is none)."""
+    groups: list[tuple[date, list[_Item]]] = []
+    for item in items:
+        day = item.day or default
+        assert day is not None  # checked by parse
+        if groups and groups[-1][0] == day:
+            groups[-1][1].append(item)
+        else:
+            groups.append((day, [item]))
+    return groups
+
+
+def day_heading(line: str, year: int | None) -> date | None:
+    """The date of a day heading ("Thursday 15 April 2027", "Day 2 – 16 April", "15/04/2027"):
+    a short line that is a date and at most one other word ("Programme")."""
+    if not line or len(line) > 60:
+        return None
+    found = find_date(line, year)
+    if found is None:
+        return None
+    rest = re.sub(r"[\W_]+", " ", _HEADING_WORDS.sub(" ", line)).split()
+    return found if len(rest) <= 1 else None
 
 
 def _read_items(
@@ -125,14 +172,25 @@ def _read_items(
     items: list[_Item] = []
     heading: str | None = None
     impossible: tuple[int, str] | None = None
+    day: date | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         cells = re.sub(r"\s*\t\s*", " | ", raw.strip())  # table columns pasted with tabs
-        line = clean(cells.replace("**", "").replace("__", ""))
+        line = clean(cells.replace("**", "").replace("__", "")).strip("#*_ ")
         match = _ITEM.match(line)
         # An impossible time ("25:00 Talk") is an error inside the programme, prose before it.
         if match and _is_time(match["start"], match["end"]) and (items or _valid(match)):
             rest = match["rest"].lstrip(" -–—:|,)")
-            items.append(_Item(number, match["start"], match["end"], rest))
+            if items and _CHAIR_LABEL.match(rest):  # "11:00 Chair: Prof X" belongs to the session
+                items[-1].chair.append(rest)
+                continue
+            items.append(_Item(number, match["start"], match["end"], rest, day=day))
+            continue
+        year = day.year if day else (ctx.date.year if ctx.date else None)
+        new_day = day_heading(line, year)
+        if new_day is not None:
+            day = new_day
+            if items:
+                items[-1].closed = True
             continue
         if match and not items and impossible is None and _is_time(match["start"], match["end"]):
             impossible = (number, match["start"])  # time-shaped but impossible: "25.00 Welcome"
@@ -175,6 +233,9 @@ def _attach(item: _Item, line: str, raw: str) -> None:
     """Join ``line`` to ``item`` when it clearly continues it; else keep it as abstract text."""
     if not line:
         item.closed = True
+        return
+    if _CHAIR_LABEL.match(line):
+        item.chair.append(line)
         return
     if not item.closed:
         label = _SPEAKER_LABEL.match(line)
@@ -219,7 +280,7 @@ def _describe(item: _Item) -> tuple[str, list[Person], TalkKind, str | None]:
             speakers = found
         else:
             notes.append(cell)
-    parts = [p for p in (abstract, *notes, *item.extra) if p]
+    parts = [p for p in (abstract, *notes, *item.extra, *item.chair) if p]
     kind: TalkKind = "break" if not speakers and _is_break(title) else "talk"
     title = title.strip().strip("\"'“”‘’").rstrip(".,;:").strip()
     return title, speakers, kind, "\n".join(parts) or None
@@ -243,8 +304,8 @@ def _talks(items: list[_Item], ctx: ImportContext, day: date) -> list[Talk]:
                 ctx.path,
                 f"{start:%H:%M} is earlier than {starts[-1]:%H:%M} on line {before.line}",
                 line=item.line,
-                hint="Put the items in time order. A programme of several days needs one file "
-                "per day, each imported with its own --date.",
+                hint="Put the items in time order. For a programme of several days, put a day "
+                "heading above each day's items (e.g. 'Thursday 15 April 2027').",
             )
         offset = start.date() - day
         starts.append(start)

@@ -27,8 +27,9 @@ from pydantic import (
 )
 
 from livepost.errors import ScheduleError
-from livepost.model import Person, Schedule, Talk
+from livepost.model import Person, Schedule, Talk, TalkKind
 from livepost.schedule.common import ImportContext, parse_clock, parse_duration
+from livepost.schedule.fields import is_break_title
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HINT = "See docs/formats.md for livepost's YAML schedule format."
@@ -142,7 +143,7 @@ class TalkModel(_Model):
     duration: _Duration | None = None
     room: _Text | None = None
     track: _Text | None = None
-    kind: Literal["talk", "break"] = "talk"
+    kind: Literal["talk", "break"] | None = None  # None: a break title without speakers
     speakers: list[Annotated[SpeakerModel, BeforeValidator(_speaker)]] = Field(default_factory=list)
     hashtags: list[Annotated[str, PlainValidator(lambda v: _tag(str(v)))]] = Field(
         default_factory=list
@@ -267,7 +268,7 @@ def _talk(
         end=end,
         room=item.room,
         speakers=[Person(s.name, s.affiliation, s.handle) for s in item.speakers],
-        kind=item.kind,
+        kind=item.kind or _implied_kind(item.title, bool(item.speakers)),
         track=item.track,
         abstract=item.abstract.strip() if item.abstract and item.abstract.strip() else None,
         language=item.language,
@@ -360,7 +361,7 @@ def _entry(talk: Talk, row: dict[str, Any]) -> dict[str, Any]:
     optional: dict[str, Any] = {
         "room": talk.room,
         "track": talk.track,
-        "kind": talk.kind if talk.kind != "talk" else None,
+        "kind": talk.kind if talk.kind != _implied_kind(talk.title, bool(talk.speakers)) else None,
         "speakers": [
             {
                 key: value
@@ -385,3 +386,8 @@ def _entry(talk: Talk, row: dict[str, Any]) -> dict[str, Any]:
     if talk.lead_minutes is not None:  # 0 is a meaningful value
         entry["lead_minutes"] = talk.lead_minutes
     return entry
+
+
+def _implied_kind(title: str, has_speakers: bool) -> TalkKind:
+    """Without ``kind:``, a break title ("Lunch") without speakers is a break."""
+    return "break" if not has_speakers and is_break_title(title) else "talk"

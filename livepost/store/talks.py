@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -59,6 +60,7 @@ class ImportReport:
     changed: list[tuple[Talk, list[str]]] = field(default_factory=list)
     withdrawn: list[Talk] = field(default_factory=list)
     unchanged: int = 0
+    previous: dict[str, Talk] = field(default_factory=dict)  # id -> the stored talk it changed
 
     @property
     def nothing_changed(self) -> bool:
@@ -103,10 +105,23 @@ def load_talks(session: Session, event_key: str, include_withdrawn: bool = False
     return [talk for _pk, talk in _load(session, event.id, include_withdrawn)]
 
 
-def save_schedule(session: Session, event_key: str, schedule: Schedule) -> ImportReport:
+def save_schedule(
+    session: Session,
+    event_key: str,
+    schedule: Schedule,
+    *,
+    zone: ZoneInfo | None = None,
+    allow_withdraw: bool = False,
+) -> ImportReport:
     """Merge an imported programme into the event: add new talks, update changed ones, mark the
     ones no longer in the programme withdrawn (never deleted), bring back withdrawn ones that
-    reappear. Gives every talk in ``schedule`` its stable id (in place). Idempotent."""
+    reappear. Gives every talk in ``schedule`` its stable id (in place). Idempotent.
+
+    Only talks on the days the file covers (local days in ``zone``) can be withdrawn, so a file
+    of one day leaves the other days alone. An import that would withdraw more than half of the
+    event's talks (an empty or truncated file) raises :class:`ScheduleError` naming them unless
+    ``allow_withdraw``; the caller's transaction then leaves everything as it was.
+    """
     event = load_event(session, event_key)
     stored = _load(session, event.id, include_withdrawn=True)
     assign_ids(schedule.talks, [talk for _pk, talk in stored])
@@ -141,14 +156,19 @@ def save_schedule(session: Session, event_key: str, schedule: Schedule) -> Impor
         if "speakers" in fields:
             replaced_speakers[pk] = talk.speakers
         report.changed.append((talk, fields))
+        report.previous[talk.id] = old
 
     seen = {talk.id for talk in schedule.talks}
+    days = _days(schedule.talks, zone)
     gone: list[int] = []
     for pk, old in stored:
-        if old.id not in seen and not old.withdrawn:
+        if old.id not in seen and not old.withdrawn and (days is None or _day(old, zone) in days):
             old.withdrawn = True
             gone.append(pk)
             report.withdrawn.append(old)
+    active = sum(1 for _pk, old in stored if not old.withdrawn) + len(gone)
+    if not allow_withdraw and gone and len(gone) * 2 > active:
+        _refuse_mass_withdrawal(schedule, report.withdrawn, active, zone)
 
     connection = session.connection()  # Core statements: the ORM's per-row work costs seconds
     for chunk in _chunks(gone):
@@ -170,6 +190,31 @@ def save_schedule(session: Session, event_key: str, schedule: Schedule) -> Impor
     if speaker_rows:
         connection.execute(insert(_SPEAKERS), speaker_rows)
     return report
+
+
+def _day(talk: Talk, zone: ZoneInfo | None) -> date:
+    return talk.start.astimezone(zone or UTC).date()
+
+
+def _days(talks: list[Talk], zone: ZoneInfo | None) -> set[date] | None:
+    """The local days a file covers; ``None`` (every day) for a file without talks."""
+    return {_day(talk, zone) for talk in talks} if talks else None
+
+
+def _refuse_mass_withdrawal(
+    schedule: Schedule, gone: list[Talk], active: int, zone: ZoneInfo | None
+) -> None:
+    shown = [
+        f"{t.id} ({t.start.astimezone(zone or UTC):%a %d %b %H:%M}) {t.title}" for t in gone[:10]
+    ]
+    more = f"; and {len(gone) - 10} more" if len(gone) > 10 else ""
+    raise ScheduleError(
+        schedule.source or "the schedule",
+        f"would withdraw {len(gone)} of the event's {active} talks: {'; '.join(shown)}{more}. "
+        "Nothing was changed",
+        hint="A file that is empty or cut short looks like this: export the programme again. "
+        "If the talks really are cancelled, import again with --allow-withdraw.",
+    )
 
 
 def _load(session: Session, event_id: int, include_withdrawn: bool) -> list[tuple[int, Talk]]:

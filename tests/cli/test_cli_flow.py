@@ -38,7 +38,7 @@ def test_import_show_and_reimport(demo_event: Path) -> None:
     again = run_livepost("--event", demo_event, "schedule", "import")
     assert again.code == 0, again.err
     assert "0 added, 1 changed, 0 withdrawn, 17 unchanged." in again.out
-    assert "  ~ red-flags-police-misconduct  changed: start" in again.out
+    assert "  ~ red-flags-police-misconduct  moved: Thu 15:45 → Thu 16:00" in again.out
 
     rows = (
         sqlite3.connect(demo_event / "livepost.db")

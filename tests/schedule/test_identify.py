@@ -16,8 +16,8 @@ def _talk(title: str, hour: int = 10, source_id: str | None = None) -> Talk:
 def test_slugs_are_readable() -> None:
     assert slugify("Red Flags for Police Misconduct") == "red-flags-police-misconduct"
     assert slugify("Young people’s experience") == "young-peoples-experience"
-    assert slugify("Καλημέρα κόσμε") == "καλημερα-κοσμε"
-    assert slugify("Żółć i gęś") == "zołc-i-ges"
+    assert slugify("Καλημέρα κόσμε") == "kalemera-kosme"  # ASCII whatever the script
+    assert slugify("Żółć i gęś") == "zolc-i-ges"
     assert slugify("!!!") == "talk"
     assert len(slugify("word " * 40)) <= 60
 

@@ -130,8 +130,8 @@ def test_missing_columns_list_what_was_found_and_what_is_accepted() -> None:
     assert error.message == (
         "talks.csv, line 1: missing column(s) for "
         "start (start, start time, begin, begins, starts, time, from); "
-        "title (title, session, talk, session title, talk title); "
-        "found columns: 'When', 'Name', 'Where'"
+        "title (paper title, talk title, session title, presentation title, title, talk, paper, "
+        "presentation, session); found columns: 'When', 'Name', 'Where'"
     )
 
 

@@ -312,8 +312,9 @@ def test_no_date_is_an_error_saying_what_to_do() -> None:
     with pytest.raises(ScheduleError) as caught:
         _parse(FORUM, day=None)
     assert str(caught.value) == (
-        "programme.txt: a pasted programme gives times but no date: pass --date YYYY-MM-DD or "
-        "set `date` in livepost.toml"
+        "programme.txt, line 4: a pasted programme gives times but no date: pass --date "
+        "YYYY-MM-DD, set `date` in livepost.toml, or put a day heading above each day's items"
+        "\nDay headings: 'Thursday 15 April 2027', 'Day 2 – 16 April', '15/04/2027'."
     )
 
 
@@ -333,8 +334,8 @@ def test_time_going_backwards_names_the_line() -> None:
     assert caught.value.line == 4
     assert caught.value.message == "programme.txt, line 4: 14:00 is earlier than 15:00 on line 3"
     assert caught.value.hint == (
-        "Put the items in time order. A programme of several days needs one file per day, each "
-        "imported with its own --date."
+        "Put the items in time order. For a programme of several days, put a day heading above "
+        "each day's items (e.g. 'Thursday 15 April 2027')."
     )
 
 
