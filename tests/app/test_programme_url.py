@@ -155,7 +155,7 @@ def test_schedule_import_fetches_the_url_and_refetches_only_what_changed(
     moved = run_livepost("schedule", "import", cwd=folder, env=env)
     assert moved.code == 0, moved.err
     assert "1 changed, 0 withdrawn, 1 unchanged" in moved.out
-    assert "~ opening-talk  changed: start, room" in moved.out
+    assert "~ opening-talk  moved: Tue 10:00 → Tue 10:15, Room 1 → Room 2" in moved.out
     assert _talks(folder, database_url)["opening-talk"] == ("10:15", "Room 2")
 
 
