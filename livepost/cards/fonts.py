@@ -12,8 +12,6 @@ leave that text out and the commands can say which font package to install.
 
 from __future__ import annotations
 
-import struct
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,90 +20,23 @@ from pathlib import Path
 import regex
 from PIL import Image, ImageDraw, ImageFont
 
-from livepost.cards.bidi import BIDI_CONTROLS, base_level, levels, visual_order
+from livepost.cards.bidi import base_level, levels, visual_order
+from livepost.cards.coverage import (
+    EMOJI_CLUSTER,
+    INVISIBLE,
+    clean_text,
+    covering_face,
+    font_coverage,
+    missing_chars,
+)
 from livepost.cards.system_fonts import (
     EMOJI_BITMAP_SIZE,
     Face,
     debian_fallbacks,
     fontconfig_face,
 )
-from livepost.errors import InputError
 
-# Characters that draw nothing and must not count against coverage (ZWJ, variation selectors).
-_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}]")
 _SPACES = regex.compile(r"[^\S\n]+")
-# A grapheme cluster meant as an emoji: emoji presentation characters, the emoji variation
-# selector, keycaps, skin tones, flags (regional indicators, tag sequences) and ZWJ sequences.
-_EMOJI_CLUSTER = regex.compile(
-    r"[\p{Emoji_Presentation}\uFE0F\u20E3\p{Emoji_Modifier}\U000E0020-\U000E007F]"
-    r"|\p{Extended_Pictographic}\u200D"
-)
-_EMOJI_CHAR = regex.compile(r"\p{Emoji_Presentation}")
-
-
-def _read_cmap(path: Path, index: int = 0) -> frozenset[int]:
-    """Return the code points a TrueType/OpenType font (or a collection's ``index``-th face)
-    maps (cmap formats 4 and 12)."""
-    data = path.read_bytes()
-    start = 0
-    if data[:4] == b"ttcf":
-        (count,) = struct.unpack_from(">I", data, 8)
-        if not 0 <= index < count:
-            raise ValueError(f"the collection has no face {index}")
-        (start,) = struct.unpack_from(">I", data, 12 + 4 * index)
-    if data[start : start + 4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
-        raise ValueError("not a TrueType or OpenType font")
-    (num_tables,) = struct.unpack_from(">H", data, start + 4)
-    cmap_offset = None
-    for i in range(num_tables):
-        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", data, start + 12 + 16 * i)
-        if tag == b"cmap":
-            cmap_offset = offset
-    if cmap_offset is None:
-        raise ValueError("the font has no character map")
-    _version, num_subtables = struct.unpack_from(">HH", data, cmap_offset)
-    subtables: dict[int, int] = {}
-    for i in range(num_subtables):
-        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap_offset + 4 + 8 * i)
-        if (platform, encoding) in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3), (0, 1), (0, 0)):
-            sub = cmap_offset + offset
-            (fmt,) = struct.unpack_from(">H", data, sub)
-            subtables.setdefault(fmt, sub)
-    points: set[int] = set()
-    if 12 in subtables:
-        sub = subtables[12]
-        (n_groups,) = struct.unpack_from(">I", data, sub + 12)
-        for g in range(n_groups):
-            start, end, glyph = struct.unpack_from(">III", data, sub + 16 + 12 * g)
-            if glyph or start != end:
-                points.update(range(start, end + 1))
-    elif 4 in subtables:
-        sub = subtables[4]
-        (seg_x2,) = struct.unpack_from(">H", data, sub + 6)
-        ends = struct.unpack_from(f">{seg_x2 // 2}H", data, sub + 14)
-        starts = struct.unpack_from(f">{seg_x2 // 2}H", data, sub + 16 + seg_x2)
-        for start, end in zip(starts, ends, strict=True):
-            if start != 0xFFFF:
-                points.update(range(start, end + 1))
-    else:
-        raise ValueError("the font has no Unicode character map")
-    return frozenset(points)
-
-
-@lru_cache(maxsize=64)
-def face_coverage(face: Face) -> frozenset[int]:
-    """The code points ``face`` can draw; an unreadable font is an input error naming the file."""
-    try:
-        return _read_cmap(face.path, face.index)
-    except (OSError, ValueError, struct.error) as exc:
-        raise InputError(
-            face.path, f"cannot read this font ({exc})", hint="Use a .ttf or .otf font file."
-        ) from exc
-
-
-def font_coverage(path: Path) -> frozenset[int]:
-    """The code points the font file ``path`` can draw."""
-    return face_coverage(Face(path))
 
 
 @lru_cache(maxsize=256)
@@ -120,7 +51,7 @@ def _font(face: Face, size: int) -> ImageFont.FreeTypeFont:
 
 def strip_emoji(text: str) -> str:
     """Remove emoji grapheme clusters and collapse the spaces they leave behind."""
-    kept = [c for c in regex.findall(r"\X", text) if not _EMOJI_CLUSTER.search(c)]
+    kept = [c for c in regex.findall(r"\X", text) if not EMOJI_CLUSTER.search(c)]
     return _SPACES.sub(" ", "".join(kept))
 
 
@@ -162,11 +93,11 @@ class FontChain:
 
     def clean(self, text: str) -> str:
         """NFC-normalise, drop bidi controls, collapse spaces; keep newlines as breaks."""
-        return _clean(text)
+        return clean_text(text)
 
     def missing(self, text: str) -> tuple[str, ...]:
         """The characters of ``text`` no face of the chain covers, in order, once each."""
-        return _missing(self, _clean(text))
+        return missing_chars(self.faces, clean_text(text))
 
     def runs(self, text: str) -> tuple[Run, ...]:
         """Split one cleaned line into runs, in logical order."""
@@ -248,51 +179,6 @@ def _draw_color(
     image.paste(scaled, (round(x), round(baseline - ascent * scale)), scaled)
 
 
-def _covering_face(chain: FontChain, cluster: str) -> int | None:
-    """The first face with every visible character of ``cluster``; an emoji cluster tries the
-    colour faces first (a text font would draw it in black and white), text never uses them."""
-    points = [ord(c) for c in _INVISIBLE.sub("", cluster)]
-    if not points:
-        return None
-    faces = list(enumerate(chain.faces))
-    if _EMOJI_CLUSTER.search(cluster) or any(_EMOJI_CHAR.match(c) for c in cluster):
-        faces.sort(key=lambda item: not item[1].color)
-    else:
-        faces = [item for item in faces if not item[1].color]
-    for index, face in faces:
-        coverage = face_coverage(face)
-        if all(p in coverage for p in points):
-            return index
-    return None
-
-
-@lru_cache(maxsize=1024)
-def _clean(text: str) -> str:
-    text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines).strip("\n")
-
-
-@lru_cache(maxsize=1024)
-def _missing(chain: FontChain, text: str) -> tuple[str, ...]:
-    found: list[str] = []
-    for cluster in regex.findall(r"\X", text):
-        if cluster.isspace() or _covering_face(chain, cluster) is not None:
-            continue
-        if not _INVISIBLE.sub("", cluster):
-            continue
-        alone = [
-            c
-            for c in _INVISIBLE.sub("", cluster)
-            if not any(ord(c) in face_coverage(f) for f in chain.faces)
-        ]
-        # Every character in some face but none with the whole cluster: the cluster is missing.
-        for item in alone or [cluster]:
-            if item not in found:
-                found.append(item)
-    return tuple(found)
-
-
 @lru_cache(maxsize=2048)
 def _runs(chain: FontChain, text: str) -> tuple[Run, ...]:
     char_levels = levels(text, base_level(text))
@@ -301,12 +187,12 @@ def _runs(chain: FontChain, text: str) -> tuple[Run, ...]:
     for cluster in regex.findall(r"\X", text):
         level = char_levels[position]
         position += len(cluster)
-        if cluster.isspace() or not _INVISIBLE.sub("", cluster):
+        if cluster.isspace() or not INVISIBLE.sub("", cluster):
             # Spaces join the run before them, except a colour run (its space is a bitmap's width).
             previous = runs[-1].face if runs else 0
             index: int | None = 0 if chain.faces[previous].color else previous
         else:
-            index = _covering_face(chain, cluster)
+            index = covering_face(chain.faces, cluster)
         if index is None:
             continue  # never drawn: the card leaves out text with missing characters
         if runs and runs[-1].face == index and runs[-1].level == level:

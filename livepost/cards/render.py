@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from livepost.cards.alt import card_alt
+from livepost.cards.coverage import MissingGlyphs
 from livepost.cards.data import (
     CardEvent,
     card_fields,
@@ -28,7 +29,7 @@ from livepost.cards.encode import MAX_IMAGE_BYTES, encode_smallest
 from livepost.cards.fonts import FontChain, with_fontconfig
 from livepost.cards.images import load_image
 from livepost.cards.layout import TextBlock, fit_text
-from livepost.cards.resources import card_template_dirs, font_dirs
+from livepost.cards.resources import card_template_dirs, font_dirs, resolve_font
 from livepost.cards.spec import (
     CARD_KINDS,
     Box,
@@ -42,9 +43,9 @@ from livepost.cards.spec import (
     check_spec_colors,
     load_spec,
 )
-from livepost.cards.system_fonts import debian_fallbacks, font_package
+from livepost.cards.system_fonts import debian_fallbacks
 from livepost.cards.themes import Theme, get_theme
-from livepost.errors import ConfigError, ExitCode, InputError, LivepostError
+from livepost.errors import ConfigError, ExitCode, LivepostError
 from livepost.model import Talk
 
 DEFAULT_SIZE = (1200, 675)
@@ -55,25 +56,6 @@ class CardError(LivepostError):
     """A card cannot be made from what was asked (a quote card without a quote...)."""
 
     exit_code = ExitCode.USAGE
-
-
-@dataclass(frozen=True)
-class MissingGlyphs:
-    """Text a card left out because no font on this machine has some of its characters."""
-
-    element: str
-    text: str
-    chars: tuple[str, ...]
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """What to install (Debian packages, or a font for the event), once each."""
-        return tuple(dict.fromkeys(font_package(c[0]) for c in self.chars))
-
-    def describe(self) -> str:
-        """``'王' (U+738B) in "王小明": install fonts-noto-cjk``."""
-        chars = ", ".join(f"'{c}' ({' '.join(f'U+{ord(x):04X}' for x in c)})" for c in self.chars)
-        return f'{chars} in "{self.text}": install {" or ".join(self.packages)}'
 
 
 @dataclass(frozen=True)
@@ -173,28 +155,13 @@ def _extended(chain: FontChain, text: str) -> FontChain:
     return with_fontconfig(chain, text) if chain.missing(text) else chain
 
 
-def _resolve_font(name: str, dirs: list[Path], path: Path, where: str) -> Path:
-    candidate = Path(name)
-    if candidate.is_absolute():
-        if candidate.is_file():
-            return candidate
-    else:
-        for folder in dirs:
-            if (folder / name).is_file():
-                return (folder / name).resolve()
-    searched = ", ".join(str(d) for d in dirs)
-    raise InputError(path, f"font {name!r} not found", field=where, hint=f"Searched: {searched}.")
-
-
 @lru_cache(maxsize=32)
 def _chains(
     fonts: tuple[tuple[str, ...], tuple[str, ...]], dirs: tuple[Path, ...], path: Path
 ) -> tuple[FontChain, FontChain]:
     regular, bold = (
         FontChain(
-            tuple(
-                _resolve_font(n, list(dirs), path, f"fonts.{w}.{i}") for i, n in enumerate(names)
-            ),
+            tuple(resolve_font(n, list(dirs), path, f"fonts.{w}.{i}") for i, n in enumerate(names)),
             debian_fallbacks(w == "bold"),
         )
         for w, names in (("regular", fonts[0]), ("bold", fonts[1]))
