@@ -32,7 +32,8 @@ def test_notes_check_plan_and_preview_name_the_talk_text_and_font(demo_event: Pa
     plan = run_livepost("--event", demo_event, "plan")
     assert plan.code == 0, plan.err
     assert EXPECTED in plan.out + plan.err
-    preview = run_livepost("--event", demo_event, "preview", "--talk", "child-first-criminal-justice")
+    talk = ("--talk", "child-first-criminal-justice")
+    preview = run_livepost("--event", demo_event, "preview", *talk)
     assert preview.code == 0, preview.err
     assert f"warning: {EXPECTED}" in preview.out
 
