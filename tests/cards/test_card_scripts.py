@@ -22,6 +22,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat, features
 from livepost.cards import CardEvent, card_alt, draw_card, render_card
 from livepost.cards.bidi import levels, visual_order
 from livepost.cards.fonts import chain_from
+from livepost.cards.layout import fit_text
 from livepost.cards.system_fonts import CJK_INDEX, NOTO, NOTO_CJK
 from livepost.model import Person, Talk
 from livepost.resources import builtin_dir
@@ -317,3 +318,13 @@ def test_a_name_no_font_covers_is_left_out_whole_and_reported() -> None:
     elements = {p.element: p.block.lines for p in drawn.placements}
     assert elements["element.3"] == ("Open data",) and "element.4" not in elements
     assert f"Ada{UNCOVERED} Lovelace" in card_alt("talk", event=EVENT, talk=the_talk)
+
+
+def test_chinese_and_japanese_wrap_between_characters_not_only_at_spaces() -> None:
+    needs(CJK_FONT)
+    chain = chain_from([FONTS / "NotoSans-Regular.ttf"], system=True)
+    title = "开放科学与可重复研究：二十年来复制研究告诉我们的关于开放数据共享代码和注册报告的经验"
+    block = fit_text(title, chain, 500, 300, max_size=48, min_size=30)
+    assert block.size == 48 and not block.truncated and len(block.lines) > 1
+    assert "".join(block.lines) == title  # nothing lost, no spaces added
+    assert not any(line.startswith(("：", "、", "。")) for line in block.lines)
