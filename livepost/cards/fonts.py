@@ -13,7 +13,7 @@ leave that text out and the commands can say which font package to install.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from livepost.cards.bidi import base_level, levels, visual_order
 from livepost.cards.coverage import (
-    EMOJI_CLUSTER,
     INVISIBLE,
     clean_text,
     covering_face,
@@ -36,8 +35,6 @@ from livepost.cards.system_fonts import (
     fontconfig_face,
 )
 
-_SPACES = regex.compile(r"[^\S\n]+")
-
 
 @lru_cache(maxsize=256)
 def _font(face: Face, size: int) -> ImageFont.FreeTypeFont:
@@ -47,12 +44,6 @@ def _font(face: Face, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(
         str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
     )
-
-
-def strip_emoji(text: str) -> str:
-    """Remove emoji grapheme clusters and collapse the spaces they leave behind."""
-    kept = [c for c in regex.findall(r"\X", text) if not EMOJI_CLUSTER.search(c)]
-    return _SPACES.sub(" ", "".join(kept))
 
 
 @dataclass(frozen=True)
@@ -75,17 +66,15 @@ class FontChain:
 
     paths: tuple[Path, ...]
     fallbacks: tuple[Face, ...] = ()
+    #: every face of the chain, in the order they are tried (computed once: lookups are hot)
+    faces: tuple[Face, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.paths:
             raise ValueError("a font chain needs at least one font")
         for path in self.paths:
             font_coverage(path)  # fail early, naming the file
-
-    @property
-    def faces(self) -> tuple[Face, ...]:
-        """Every face of the chain, in the order they are tried."""
-        return tuple(Face(p) for p in self.paths) + self.fallbacks
+        object.__setattr__(self, "faces", tuple(Face(p) for p in self.paths) + self.fallbacks)
 
     def font(self, size: int, index: int = 0) -> ImageFont.FreeTypeFont:
         """The chain's ``index``-th face at ``size`` pixels (a colour face at its bitmap size)."""

@@ -30,7 +30,7 @@ from livepost.cards import (
     render_card,
 )
 from livepost.cards.encode import encode_jpeg, encode_png, encode_smallest
-from livepost.cards.fonts import Run, chain_from, strip_emoji
+from livepost.cards.fonts import Run, chain_from
 from livepost.cards.layout import ELLIPSIS, fit_text
 from livepost.cards.render import DrawnCard
 from livepost.cards.resources import builtin_dir
@@ -234,7 +234,6 @@ def test_missing_glyphs_fall_back_and_uncovered_text_is_reported_not_dropped() -
     assert chain.clean("Great  talk \u202eabc\u202c") == "Great talk abc"  # bidi controls go
     # Only the shipped fonts: CJK is missing, and said so (never dropped quietly).
     assert chain.missing("漢字 only") == ("漢", "字")
-    assert strip_emoji("Keycap 1️⃣ done") == "Keycap done"
 
 
 def test_a_title_no_font_covers_draws_no_title_and_says_so() -> None:
