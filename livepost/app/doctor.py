@@ -127,8 +127,17 @@ def _check_notes(settings: Settings, engine: Engine) -> Check:
 
 def _check_card_fonts(settings: Settings, engine: Engine) -> Check:
     def body() -> Check:
+        from livepost.cards.fonts import HAVE_RAQM
         from livepost.cards.for_event import card_font_problems
 
+        if not HAVE_RAQM:
+            return Check(
+                "card fonts",
+                "warn",
+                "Pillow cannot shape text (no Raqm): Arabic and Hebrew would be drawn unjoined, "
+                "right-to-left text in the wrong order",
+                "Install FriBiDi (Debian: apt-get install libfribidi0).",
+            )
         problems = card_font_problems(settings, current_talks(settings, engine))
         if problems:
             return Check(

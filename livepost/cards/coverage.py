@@ -164,14 +164,16 @@ class MissingGlyphs:
         return f'{chars} in "{self.text}": install {" or ".join(self.packages)}'
 
 
+def fontconfig_extras(faces: tuple[Face, ...], text: str) -> tuple[Face, ...]:
+    """Fonts fontconfig offers for the characters of ``text`` that ``faces`` lack."""
+    found = (fontconfig_face(c[0]) for c in missing_chars(faces, text))
+    return tuple(dict.fromkeys(f for f in found if f is not None and f not in faces))
+
+
 def missing_anywhere(faces: tuple[Face, ...], text: str) -> tuple[str, ...]:
-    """What ``faces`` lack in ``text``, after asking fontconfig for a font for each of those
-    characters (as drawing does: :func:`livepost.cards.fonts.with_fontconfig`)."""
-    missing = missing_chars(faces, text)
-    if not missing:
-        return ()
-    extra = [f for f in (fontconfig_face(c[0]) for c in missing) if f is not None]
-    return missing_chars(faces + tuple(dict.fromkeys(extra)), text) if extra else missing
+    """What ``faces`` lack in ``text`` even with fontconfig's fonts for those characters (as
+    drawing does: :func:`livepost.cards.fonts.with_fontconfig`)."""
+    return missing_chars(faces + fontconfig_extras(faces, text), text)
 
 
 def card_text_gaps(

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 from livepost.cards.bidi import base_level, levels, visual_order
 from livepost.cards.coverage import (
@@ -26,14 +26,14 @@ from livepost.cards.coverage import (
     clean_text,
     covering_face,
     font_coverage,
+    fontconfig_extras,
     missing_chars,
 )
-from livepost.cards.system_fonts import (
-    EMOJI_BITMAP_SIZE,
-    Face,
-    debian_fallbacks,
-    fontconfig_face,
-)
+from livepost.cards.system_fonts import EMOJI_BITMAP_SIZE, Face, debian_fallbacks
+
+#: Pillow's Raqm layout (shaping, bidi) loads: Pillow's wheels bundle libraqm, which needs the
+#: system's libfribidi. Without it text is drawn unshaped, and ``doctor`` says so.
+HAVE_RAQM = bool(features.check_feature("raqm"))
 
 
 @lru_cache(maxsize=256)
@@ -55,8 +55,11 @@ class Run:
     level: int = 0
 
     @property
-    def direction(self) -> str:
-        """Raqm's direction for this run."""
+    def direction(self) -> str | None:
+        """Raqm's direction for this run; ``None`` (left to right) where Pillow has no Raqm,
+        which refuses any direction."""
+        if not HAVE_RAQM:
+            return None
         return "rtl" if self.level % 2 else "ltr"
 
 
@@ -220,11 +223,5 @@ def chain_from(paths: Sequence[Path], *, system: bool = False, bold: bool = Fals
 
 def with_fontconfig(chain: FontChain, text: str) -> FontChain:
     """``chain`` plus a fontconfig font for each character of ``text`` it still misses."""
-    extra = list(chain.fallbacks)
-    for char in chain.missing(text):
-        face = fontconfig_face(char[0])
-        if face is not None and face not in extra and face.path.suffix != ".pcf":
-            extra.append(face)
-    if len(extra) == len(chain.fallbacks):
-        return chain
-    return FontChain(chain.paths, tuple(extra))
+    extra = fontconfig_extras(chain.faces, text)
+    return FontChain(chain.paths, chain.fallbacks + extra) if extra else chain

@@ -328,3 +328,13 @@ def test_chinese_and_japanese_wrap_between_characters_not_only_at_spaces() -> No
     assert block.size == 48 and not block.truncated and len(block.lines) > 1
     assert "".join(block.lines) == title  # nothing lost, no spaces added
     assert not any(line.startswith(("：", "、", "。")) for line in block.lines)
+
+
+def test_without_raqm_no_direction_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow without Raqm refuses any text direction: cards must still draw (unshaped)."""
+    import livepost.cards.fonts as fonts
+
+    monkeypatch.setattr(fonts, "HAVE_RAQM", False)
+    assert fonts.Run(0, "abc", 1).direction is None
+    drawn = draw_card("talk", event=EVENT, talk=talk("Plain title", Person("Ada")), size=SIZE)
+    assert {p.block.lines for p in drawn.placements} >= {("Plain title",), ("Ada",)}
