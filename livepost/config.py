@@ -125,6 +125,9 @@ class PlanSection(BaseModel):
     #: when text and hashtags do not fit one post, put the hashtags in the record's ``tags``
     #: field (searchable, not shown in the text) instead of splitting the text into a thread
     tags_in_record: bool = False
+    #: keep Markdown emphasis markers (``*text*``, ``**text**``, ``_text_``) in snippets; by
+    #: default they are removed, since Bluesky shows them literally
+    keep_markdown: bool = False
 
 
 class ArchiveSection(BaseModel):

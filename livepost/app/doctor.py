@@ -65,6 +65,7 @@ def run_checks(
     if engine is not None:
         checks.append(_check_programme(settings, engine))
         checks.append(_check_notes(settings, engine))
+        checks.append(_check_card_fonts(settings, engine))
     checks.extend(_check_credentials(settings))
     if online:
         checks.append(_check_service(settings.service))
@@ -164,6 +165,33 @@ def _check_handles(settings: Settings, engine: Engine) -> Check:
         return Check("handles", "ok", f"all {len(names)} speaker handles resolve")
 
     return _guard("handles", body)
+
+
+def _check_card_fonts(settings: Settings, engine: Engine) -> Check:
+    def body() -> Check:
+        from livepost.cards.fonts import HAVE_RAQM
+        from livepost.cards.for_event import card_font_problems
+
+        if not HAVE_RAQM:
+            return Check(
+                "card fonts",
+                "warn",
+                "Pillow cannot shape text (no Raqm): Arabic and Hebrew would be drawn unjoined, "
+                "right-to-left text in the wrong order",
+                "Install FriBiDi (Debian: apt-get install libfribidi0).",
+            )
+        problems = card_font_problems(settings, current_talks(settings, engine))
+        if problems:
+            return Check(
+                "card fonts",
+                "warn",
+                f"{len(problems)} text(s) left out of cards, first: {problems[0]}",
+                "Install the font package named (scripts/setup.sh installs them all), "
+                "then run: livepost notes check",
+            )
+        return Check("card fonts", "ok", "every talk card can draw all its text")
+
+    return _guard("card fonts", body)
 
 
 def _check_credentials(settings: Settings) -> list[Check]:

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livepost.errors import ConfigError, OutputError
+from livepost.errors import ConfigError, LivepostError, OutputError
 from livepost.model import Talk
 from livepost.schedule.identify import closest_ids
 from livepost.store.output import write_bytes
 
 if TYPE_CHECKING:
     from livepost.cards import Card, CardEvent
+    from livepost.cards.coverage import MissingGlyphs
     from livepost.config import Settings
 
 
@@ -108,3 +109,42 @@ def write_card(card: Card, out: Path) -> Path:
             hint="Choose another path with --out.",
         ) from exc
     return write_bytes(target, card.data)
+
+
+def talk_card_gaps(settings: Settings, talk: Talk) -> list[MissingGlyphs]:
+    """The texts of ``talk`` its card would leave out: no font here has some of their
+    characters (checked against the talk layout's fonts and the machine's fallbacks)."""
+    from livepost.cards.coverage import card_text_gaps
+    from livepost.cards.resources import card_template_dirs, font_dirs, resolve_font
+    from livepost.cards.spec import load_spec
+
+    options = card_options(settings)
+    spec, path = load_spec("talk", card_template_dirs(options["template_dirs"]), options["size"])
+    dirs = font_dirs(options["asset_dirs"])
+    chains = [
+        [resolve_font(name, dirs, path, f"fonts.{weight}.{i}") for i, name in enumerate(names)]
+        for weight, names in (("regular", spec.fonts.regular), ("bold", spec.fonts.bold))
+    ]
+    texts = [("title", talk.title), ("room", talk.room or "")]
+    for person in talk.speakers:
+        texts.append(("speaker", person.name))
+        texts.append(("affiliation", person.affiliation or ""))
+    return card_text_gaps(texts, chains)
+
+
+def card_font_problems(settings: Settings, talks: Sequence[Talk]) -> list[str]:
+    """One message per text a talk card would leave out, naming the talk, the text, the
+    characters and the font package to install; for ``notes check``, ``plan``, ``preview`` and
+    ``doctor`` (the console's checks)."""
+    problems = []
+    try:
+        for talk in talks:
+            if talk.kind != "talk" or talk.withdrawn:
+                continue
+            for gap in talk_card_gaps(settings, talk):
+                problems.append(
+                    f"talk {talk.id}: its card leaves out the {gap.element}: {gap.describe()}"
+                )
+    except LivepostError as exc:  # a broken layout or font file: said once, the rest goes on
+        problems.append(f"cards: {exc.message}")
+    return problems

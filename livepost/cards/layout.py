@@ -19,8 +19,14 @@ from livepost.cards.fonts import FontChain
 ELLIPSIS = "…"
 FLOOR_SIZE = 8  # below this nothing is readable; a word wider than the box even here is cut
 # A word's breakable pieces: text ending in hyphens/dashes/slashes, so "state-of-the-art" may wrap
-# after each hyphen but nowhere else.
-_PIECES = regex.compile(r"[^\-‐–—/]+[\-‐–—/]*|[\-‐–—/]+")
+# after each hyphen but nowhere else; and each Chinese or Japanese character (those scripts use
+# no spaces), keeping closing punctuation with the character before it.
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}ー"
+_PIECES = regex.compile(
+    rf"[{_CJK}][、。，．！？）」』》〉・：；,.!?)]*"
+    rf"|[^\-‐–—/{_CJK}]+[\-‐–—/]*"
+    r"|[\-‐–—/]+"
+)
 
 
 @dataclass(frozen=True)

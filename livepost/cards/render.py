@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from livepost.cards.alt import card_alt
+from livepost.cards.coverage import MissingGlyphs
 from livepost.cards.data import (
     CardEvent,
     card_fields,
@@ -25,10 +26,10 @@ from livepost.cards.data import (
     tidy,
 )
 from livepost.cards.encode import MAX_IMAGE_BYTES, encode_smallest
-from livepost.cards.fonts import FontChain
+from livepost.cards.fonts import FontChain, with_fontconfig
 from livepost.cards.images import load_image
 from livepost.cards.layout import TextBlock, fit_text
-from livepost.cards.resources import card_template_dirs, font_dirs
+from livepost.cards.resources import card_template_dirs, font_dirs, resolve_font
 from livepost.cards.spec import (
     CARD_KINDS,
     Box,
@@ -42,8 +43,9 @@ from livepost.cards.spec import (
     check_spec_colors,
     load_spec,
 )
+from livepost.cards.system_fonts import debian_fallbacks
 from livepost.cards.themes import Theme, get_theme
-from livepost.errors import ConfigError, ExitCode, InputError, LivepostError
+from livepost.errors import ConfigError, ExitCode, LivepostError
 from livepost.model import Talk
 
 DEFAULT_SIZE = (1200, 675)
@@ -66,6 +68,7 @@ class Card:
     width: int
     height: int
     alt: str
+    missing: tuple[MissingGlyphs, ...] = ()
 
     @property
     def extension(self) -> str:
@@ -105,15 +108,18 @@ class Placement:
 
 @dataclass
 class DrawnCard:
-    """A card before encoding: the picture, where every text went, and the alt text."""
+    """A card before encoding: the picture, where every text went, the alt text, and the text
+    left out for want of a font."""
 
     image: Image.Image
     alt: str
     placements: list[Placement] = field(default_factory=list)
+    missing: list[MissingGlyphs] = field(default_factory=list)
 
 
 @dataclass
 class _Ctx:
+    image: Image.Image
     draw: ImageDraw.ImageDraw
     theme: Theme
     regular: FontChain
@@ -121,6 +127,7 @@ class _Ctx:
     sx: float
     sy: float
     placements: list[Placement]
+    missing: list[MissingGlyphs] = field(default_factory=list)
 
     def box(self, box: Box) -> tuple[float, float, float, float]:
         x, y, w, h = box
@@ -137,21 +144,15 @@ class _Ctx:
         auto-fit still shrinks whatever does not fit)."""
         return float((self.sx * self.sy) ** 0.5)
 
-    def chain(self, style: TextStyle) -> FontChain:
-        return self.bold if style.font == "bold" else self.regular
+    def chain(self, style: TextStyle, text: str = "") -> FontChain:
+        """The style's chain, plus fontconfig fonts for characters of ``text`` it lacks."""
+        chain = self.bold if style.font == "bold" else self.regular
+        return _extended(chain, text) if text else chain
 
 
-def _resolve_font(name: str, dirs: list[Path], path: Path, where: str) -> Path:
-    candidate = Path(name)
-    if candidate.is_absolute():
-        if candidate.is_file():
-            return candidate
-    else:
-        for folder in dirs:
-            if (folder / name).is_file():
-                return (folder / name).resolve()
-    searched = ", ".join(str(d) for d in dirs)
-    raise InputError(path, f"font {name!r} not found", field=where, hint=f"Searched: {searched}.")
+@lru_cache(maxsize=256)
+def _extended(chain: FontChain, text: str) -> FontChain:
+    return with_fontconfig(chain, text) if chain.missing(text) else chain
 
 
 @lru_cache(maxsize=32)
@@ -160,7 +161,8 @@ def _chains(
 ) -> tuple[FontChain, FontChain]:
     regular, bold = (
         FontChain(
-            tuple(_resolve_font(n, list(dirs), path, f"fonts.{w}.{i}") for i, n in enumerate(names))
+            tuple(resolve_font(n, list(dirs), path, f"fonts.{w}.{i}") for i, n in enumerate(names)),
+            debian_fallbacks(w == "bold"),
         )
         for w, names in (("regular", fonts[0]), ("bold", fonts[1]))
     )
@@ -179,10 +181,18 @@ def _text(
 
     ``cap`` limits the size in pixels, so that siblings (numbers, list rows) share one size.
     """
+    if style.uppercase:
+        value = value.upper()
+    chain = ctx.chain(style, value)
+    missing = chain.missing(value)
+    if missing:
+        # Never boxes, never half a name: the card is drawn without this text, and says so.
+        ctx.missing.append(MissingGlyphs(where, value, missing))
+        return None
     block = _fit(ctx, style, value, box, cap)
     if not block.lines:
         return None
-    return _place(ctx, where, style, block, box)
+    return _place(ctx, where, style, block, box, chain)
 
 
 def _fit(
@@ -194,7 +204,9 @@ def _fit(
 ) -> TextBlock:
     if style.uppercase:
         value = value.upper()
-    chain = ctx.chain(style)
+    chain = ctx.chain(style, value)
+    if chain.missing(value):
+        value = ""
     _x, _y, w, h = box
     max_size = max(1, round(style.size * ctx.grow))
     if cap is not None:
@@ -218,9 +230,9 @@ def _place(
     style: TextStyle,
     block: TextBlock,
     box: tuple[float, float, float, float],
+    chain: FontChain,
 ) -> TextBlock:
     """Draw a fitted block in its box, aligned as the style says."""
-    chain = ctx.chain(style)
     x, y, w, h = box
     if style.valign == "middle":
         top = y + (h - block.height) / 2
@@ -239,7 +251,7 @@ def _place(
             left = x + w - width
         else:
             left = x
-        chain.draw(ctx.draw, left, baseline, line, block.size, color)
+        chain.draw(ctx.image, left, baseline, line, block.size, color)
         origins.append((left, baseline))
     ctx.placements.append(Placement(where, (x, y, x + w, y + h), block, chain, tuple(origins)))
     return block
@@ -367,6 +379,7 @@ def draw_card(
         stats = default_stats(talks)
     image = Image.new("RGB", (width, height), chosen.color(spec.canvas.background))
     ctx = _Ctx(
+        image,
         ImageDraw.Draw(image),
         chosen,
         regular,
@@ -384,7 +397,7 @@ def draw_card(
             kind, event=event, talk=talk, talks=talks, text=text, stats=stats, heading=heading
         )
     )
-    return DrawnCard(image, description, ctx.placements)
+    return DrawnCard(image, description, ctx.placements, ctx.missing)
 
 
 def _draw_elements(
@@ -456,4 +469,4 @@ def render_card(
         alt=alt,
     )
     data, mime, encoded = encode_smallest(drawn.image, max_bytes=max_bytes)
-    return Card(kind, data, mime, encoded.width, encoded.height, drawn.alt)
+    return Card(kind, data, mime, encoded.width, encoded.height, drawn.alt, tuple(drawn.missing))

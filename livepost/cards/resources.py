@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from livepost.errors import InputError
 from livepost.resources import builtin_dir
 
 
@@ -18,3 +19,17 @@ def card_template_dirs(template_dirs: Sequence[Path] = ()) -> list[Path]:
 def font_dirs(asset_dirs: Sequence[Path] = ()) -> list[Path]:
     """Folders a layout's font names are looked up in: each event ``assets/fonts/``, then ours."""
     return [Path(d) / "fonts" for d in asset_dirs] + [builtin_dir("assets") / "fonts"]
+
+
+def resolve_font(name: str, dirs: list[Path], path: Path, where: str) -> Path:
+    """A layout's font name as a file: absolute, or the first match in ``dirs``."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        if candidate.is_file():
+            return candidate
+    else:
+        for folder in dirs:
+            if (folder / name).is_file():
+                return (folder / name).resolve()
+    searched = ", ".join(str(d) for d in dirs)
+    raise InputError(path, f"font {name!r} not found", field=where, hint=f"Searched: {searched}.")

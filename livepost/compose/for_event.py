@@ -2,8 +2,9 @@
 
 Every front end (``livepost compose``, ``livepost queue``, the console's preview and queue, the
 phone API) and the planner call this, so the same text, talk and settings give the same posts
-everywhere: the event's template folders, hashtags, languages, ``[plan] numbering`` and
-``[plan] tags_in_record`` are applied here and nowhere else.
+everywhere: the event's template folders, hashtags, languages, ``[plan] numbering``,
+``[plan] tags_in_record`` and ``[plan] keep_markdown`` (a snippet's Markdown emphasis markers are
+removed unless it is set) are applied here and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from livepost.compose.compose import ComposedPost, compose
 from livepost.compose.context import build_context
+from livepost.compose.markdown import strip_emphasis
 
 if TYPE_CHECKING:
     from livepost.config import Settings
@@ -42,6 +44,8 @@ def compose_for_event(
     """
     event = settings.event
     kind = kind or default_kind(talk)
+    if kind == "snippet" and not settings.plan.keep_markdown:
+        text = strip_emphasis(text)
     if extra_hashtags is None:
         extra_hashtags = talk.hashtags if talk else []
     context = build_context(

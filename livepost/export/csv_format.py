@@ -12,6 +12,7 @@ import csv
 from datetime import datetime
 from typing import IO
 
+from livepost.export.bidi import balance_bidi
 from livepost.export.report import Post, Report
 
 COLUMNS = (
@@ -38,7 +39,8 @@ _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    """Text a spreadsheet will not evaluate."""
+    """Text a spreadsheet will not evaluate, whose bidi controls stay inside the cell."""
+    value = balance_bidi(value)
     return "'" + value if value.startswith(_RISKY) else value
 
 

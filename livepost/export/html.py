@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from livepost.export.bidi import balance_bidi, bdi
 from livepost.export.report import Report
 from livepost.resources import template_environment
 
@@ -172,6 +173,8 @@ def _safe_href(url: str) -> str | None:
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = template_environment(dirs, autoescape=True)
     env.filters["safe_href"] = _safe_href
+    env.filters["bdi"] = bdi
+    env.filters["unbidi"] = balance_bidi
     return env
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from livepost.export.bidi import balance_bidi
 from livepost.export.report import Post, Report, TalkSection
 from livepost.model.engagement import Counts
 
@@ -27,7 +28,7 @@ def _list_marker(match: re.Match[str]) -> str:
 def escape(text: str) -> str:
     """Markdown-safe text: characters that make links, HTML, emphasis or tables escaped, and a
     leading list marker too; ordinary punctuation (``10-17``, brackets) stays readable."""
-    return _LINE_START.sub(_list_marker, _SPECIAL.sub(r"\\\1", text))
+    return _LINE_START.sub(_list_marker, _SPECIAL.sub(r"\\\1", balance_bidi(text)))
 
 
 def _n(count: int, one: str, many: str) -> str:

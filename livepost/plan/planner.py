@@ -125,8 +125,16 @@ def build_plan(
             )
     if settings.plan.day_posts:
         planner.days()
+    planner.problems.extend(_card_problems(settings, planner.talks))
     posts = sorted(planner.posts, key=lambda p: (p.at, _KIND_ORDER[p.kind], planner.order[p.key]))
     return PlanResult(posts, planner.problems)
+
+
+def _card_problems(settings: Settings, talks: Sequence[Talk]) -> list[str]:
+    """Talk cards that would leave text out for want of a font (the card still goes out)."""
+    from livepost.cards.for_event import card_font_problems
+
+    return card_font_problems(settings, talks)
 
 
 _KIND_ORDER = {

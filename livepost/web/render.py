@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from livepost.export.bidi import balance_bidi, bdi
 from livepost.resources import builtin_dir
 
 #: state -> (label, css class); the label is shown, so the colour is never the only signal
@@ -80,7 +81,8 @@ def highlight(text: str, facets: Sequence[Mapping[str, Any] | Any]) -> Markup:
         )
         position = end
     out.append(str(escape(data[position:].decode("utf-8", "replace"))))
-    return Markup("".join(out))
+    # Isolated: an override left open in the text must not reverse what follows the post.
+    return Markup("<bdi>" + "".join(out) + "</bdi>")
 
 
 def _hm(value: datetime | None) -> str:
@@ -109,6 +111,8 @@ def environment(folder: str | None = None) -> jinja2.Environment:
     env.filters["longday"] = _day
     env.filters["input_datetime"] = _input_datetime
     env.filters["highlight"] = highlight
+    env.filters["bdi"] = bdi
+    env.filters["unbidi"] = balance_bidi
     env.globals["STATE_LABELS"] = STATE_LABELS
     return env
 

@@ -437,9 +437,9 @@ def test_engagement_shows_counts_top_posts_and_the_community(
     assert "Over 4 posts" in page
     top = page[page.index("<h3>Top posts</h3>") :]
     assert top.index("Trust is earned") < top.index("Next - Dr Sarah Whitfield")
-    assert "<strong>Jo Mockeridge</strong>" in page
+    assert "<strong><bdi>Jo Mockeridge</bdi></strong>" in page
     assert '<mark class="facet facet-tag" title="tag: ccprconf26">#ccprconf26</mark>' in page
-    assert "Image: A full lecture theatre" in page
+    assert "Image: <bdi>A full lecture theatre" in page
 
 
 def test_checks_show_the_doctor_output(client: TestClient) -> None:
