@@ -457,7 +457,7 @@ def test_html_report_in_headless_chromium(seed_engine: Engine, tmp_path: Path) -
     assert "Dr Martin O'Neill and Dr Katarina Mozova from the CCPR" in text
     assert "<script>alert('x')</script> Red Flags for Police Misconduct #ccprconf26" in text
     assert '"><img src=x onerror=alert(1)> #ccprconf26' in text
-    assert 'Image: alt"><script>alert(2)</script>' in text
+    assert 'Image 1: alt"><script>alert(2)</script>' in text
     assert "img" not in visible.elements and "script" not in visible.elements
     assert "Posts per 5 minutes" in text and "svg" in visible.elements
 
