@@ -704,3 +704,31 @@ def sync_due(
 def expected_calls(posts: int) -> int:
     """getPosts calls for ``posts`` URIs: ceil(posts / 25)."""
     return math.ceil(posts / BATCH)
+
+
+def poll_hashtags(
+    engine: Engine,
+    event_key: str,
+    source: Any,
+    now: datetime,
+    *,
+    hashtags: Sequence[str] = (),
+    config: ArchiveSection | None = None,
+) -> SyncReport:
+    """The wall's quick poll: a hashtag pass for each tag while the capture window is open.
+
+    Each pass searches with ``since`` = the newest post the last pass saw (less
+    :data:`SEARCH_OVERLAP`), so a poll every few seconds reads one short page.
+    """
+    reader = as_reader(source)
+    config = config or ArchiveSection()
+    report = SyncReport()
+    with session_scope(engine) as session:
+        since, until = capture_window(event_span(session, load_event(session, event_key)), config)
+    if (since is not None and now < since) or (until is not None and now > until):
+        return report
+    for tag in hashtags:
+        report.merge(
+            capture_hashtag(engine, event_key, reader, tag, since=since, until=until, clock=utc_now)
+        )
+    return report
