@@ -167,9 +167,9 @@ def write_pending_gates(
         todo = [
             (row.id, row.collection, row.rkey, row.post_uri, dict(row.record))
             for row in session.scalars(
-                select(GateWriteRow).where(
-                    GateWriteRow.event_id == event.id, GateWriteRow.pending.is_(True)
-                )
+                select(GateWriteRow)
+                .where(GateWriteRow.event_id == event.id, GateWriteRow.pending.is_(True))
+                .order_by(GateWriteRow.id)
             )
             if row.attempts == 0 or moment - row.updated_at >= RETRY_AFTER
         ]
@@ -265,8 +265,8 @@ def pending_gates(engine: Engine, event_key: str) -> list[tuple[str, str, str | 
         return [
             (row.collection.rsplit(".", 1)[-1], row.post_uri, row.last_error)
             for row in session.scalars(
-                select(GateWriteRow).where(
-                    GateWriteRow.event_id == event.id, GateWriteRow.pending.is_(True)
-                )
+                select(GateWriteRow)
+                .where(GateWriteRow.event_id == event.id, GateWriteRow.pending.is_(True))
+                .order_by(GateWriteRow.id)
             )
         ]

@@ -452,7 +452,7 @@ class Daemon:
         self._gates_at = now
         try:
             report = write_pending_gates(
-                self.engine, self.event_key, self.publisher, self.settings.publish
+                self.engine, self.event_key, self.publisher, self.settings.publish, now=now
             )
         except Exception as exc:
             log.info("gate writes failed: %s", exc)
