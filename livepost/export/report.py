@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 AFTER_TALK = timedelta(minutes=15)
 TOP_EVENT = 10
 TOP_TALK = 3
+TOP_COMMUNITY = 5
 #: timeline bucket sizes to choose from, in minutes: at most MAX_BUCKETS buckets
 BUCKET_MINUTES = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 10080)
 MAX_BUCKETS = 48
@@ -93,6 +94,8 @@ class TalkSection:
     community: list[Post]
     top: list[Post]
     totals: Counts
+    #: the community's most engaged posts about the talk (the speaker's share kit)
+    best: list[Post] = field(default_factory=list)
 
 
 @dataclass
@@ -515,7 +518,12 @@ def build_report(
             continue
         sections.append(
             TalkSection(
-                talk, mine, theirs, top_posts([*mine, *theirs], TOP_TALK), _sum([*mine, *theirs])
+                talk,
+                mine,
+                theirs,
+                top_posts([*mine, *theirs], TOP_TALK),
+                _sum([*mine, *theirs]),
+                top_posts(theirs, TOP_COMMUNITY),
             )
         )
     if talk_filter is not None:

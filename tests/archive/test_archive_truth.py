@@ -175,3 +175,36 @@ def test_the_report_shows_each_image_with_its_alt_text(tmp_path: Path) -> None:
         "thumb": "https://cdn/t3",
         "fullsize": "https://cdn/f3",
     }
+
+
+def test_a_speaker_kit_for_one_talk(tmp_path: Path) -> None:
+    engine = demo_engine(tmp_path)
+    uris = our_thread(engine, 2)
+    fans = [
+        remote(f"at://did:plc:bob/app.bsky.feed.post/3fan{n:09d}", f"Keynote point {n}", likes=n)
+        for n in range(7)
+    ]
+    for fan in fans:
+        fan.reply_parent = fan.reply_root = uris[0]
+    taken = START + timedelta(hours=1)
+    with session_scope(engine) as session:
+        event = load_event(session, EVENT_KEY)
+        save_archived_posts(session, event, fans, "reply", None, taken)
+        save_snapshots(session, event, [(f.uri, f.counts) for f in fans], taken)
+        save_snapshots(session, event, [(uris[0], Counts(replies=8, likes=9))], taken)
+    out = tmp_path / "kit.md"
+    export(engine, EVENT_KEY, "md", out, talk_id=TALK, hashtags=["ccprconf26"])
+    kit = out.read_text(encoding="utf-8")
+    assert kit.startswith("# Keynote: Rebuilding public trust in policing after the Casey Review\n")
+    assert "| Posts in our live thread | 3 |\n| Posts by the community | 7 |\n" in kit
+    assert "| Replies | 7 |" in kit  # 8 less our own first snippet
+    best = kit.split("## The community's best posts\n\n")[1].split("\n## ")[0]
+    assert [line.split("> ")[1] for line in best.splitlines() if "> " in line] == [
+        f"Keynote point {n}" for n in (6, 5, 4, 3, 2)
+    ]
+    assert "## Our live thread" in kit and "## Everything the community posted (7)" in kit
+    html = tmp_path / "kit.html"
+    export(engine, EVENT_KEY, "html", html, talk_id=TALK)
+    page = html.read_text(encoding="utf-8")
+    assert "<h1>Keynote: Rebuilding public trust in policing after the Casey Review</h1>" in page
+    assert "<h4>The community's best posts</h4>" in page

@@ -198,7 +198,8 @@ def test_seed_round_trips_into_html(seed_engine: Engine, tmp_path: Path) -> None
         assert str(markupsafe.escape(post.text)) in page
     assert "<b>22</b> likes" in page
     assert "<h3>15:45–16:30 Red Flags for Police Misconduct</h3>" in page
-    assert page.count('<article class="post theirs">') == 30 + 10  # + the top posts
+    # + the top posts + each talk's best community posts (the speakers' share kit)
+    assert page.count('<article class="post theirs">') == 30 + 10 + 17
     assert "<svg" in page and "<script" not in page
 
 
