@@ -5,7 +5,7 @@ the cursor survives a restart."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +126,58 @@ def test_hydration_fills_in_the_author_and_a_malformed_event_is_skipped(tmp_path
     with session_scope(engine) as session:
         row = session.scalars(select(ArchivedPostRow)).one()
         assert (row.author_handle, row.author_name) == ("bob.test", "Bob B.")
+
+
+class RecordingReader:
+    """Answers searches from a list, newest first, and records each call's ``since``."""
+
+    def __init__(self, posts: list[RemotePost]) -> None:
+        self.found = posts
+        self.since: list[datetime | None] = []
+
+    def posts(self, uris: Any) -> list[RemotePost]:
+        return []
+
+    def thread_replies(self, uri: str) -> list[RemotePost]:
+        return []
+
+    def search(
+        self, q: str, since: datetime | None, until: datetime | None, cursor: str | None
+    ) -> tuple[list[RemotePost], str | None]:
+        self.since.append(since)
+        return sorted(self.found, key=lambda p: p.created_at, reverse=True), None
+
+
+def test_the_wall_poll_searches_since_the_newest_post_seen(tmp_path: Path) -> None:
+    from livepost.archive.sync import SEARCH_OVERLAP, poll_hashtags
+
+    engine = demo_engine(tmp_path)
+
+    def post(minute: int) -> RemotePost:
+        at = NOW + timedelta(minutes=minute)
+        return RemotePost(
+            f"at://{BOB}/app.bsky.feed.post/3lpoll{minute:07d}",
+            "bafy",
+            BOB,
+            "bob.test",
+            None,
+            "#ccprconf26",
+            at,
+            at,
+            Counts(),
+            tags=["ccprconf26"],
+        )
+
+    reader = RecordingReader([post(1), post(2)])
+    first = poll_hashtags(engine, EVENT_KEY, reader, NOW, hashtags=["ccprconf26"])
+    assert first.new_community == 2
+    reader.found.append(post(3))
+    second = poll_hashtags(engine, EVENT_KEY, reader, NOW, hashtags=["ccprconf26"])
+    assert second.new_community == 1
+    window_start = datetime(2026, 6, 11, 7, 45, tzinfo=UTC)  # 7 days before the first item
+    assert reader.since == [window_start, NOW + timedelta(minutes=2) - SEARCH_OVERLAP]
+    # outside the capture window the poll does nothing
+    assert (
+        poll_hashtags(engine, EVENT_KEY, reader, NOW + timedelta(days=30), hashtags=["x"]).searches
+        == 0
+    )

@@ -204,3 +204,23 @@ def test_the_cli_moderates_the_same_wall(settings: Settings, demo_event: Path) -
             uri(3),
             uri(2, "did:plc:mallory"),
         ]
+
+
+def test_include_ours_shows_our_posted_posts_too(settings: Settings) -> None:
+    from livepost.config import WallSection
+    from livepost.outbox.queries import Draft, add_post, mark_posted
+
+    engine = open_database(settings.database_url)
+    with session_scope(engine) as session:
+        event = ensure_event(session, settings.event_key, settings.event.name, "Europe/London")
+        row = add_post(session, event, Draft("manual/x", "free", NOW, "Coffee in the foyer"))
+        mark_posted(row, "at://did:plc:us/app.bsky.feed.post/3ours0000000", "bafy", NOW)
+    engine.dispose()
+    with client_for(settings) as c:
+        assert "Coffee" not in c.get("/api/v1/wall").text
+    settings.wall = WallSection(include_ours=True)
+    settings.handle = "comms.example.org"
+    with client_for(settings) as c:
+        first = c.get("/api/v1/wall").json()["posts"][0]
+    assert first["text"] == "Coffee in the foyer" and first["ours"] is True
+    assert first["author"] == {"handle": "comms.example.org", "display_name": settings.event.name}
