@@ -231,3 +231,38 @@ def test_totals_exclude_our_replies_a_hidden_reply_is_gated_and_deletions_leave(
     md = tmp_path / "after.md"
     export(scene.engine, key, "md", md)
     assert "I will delete this" not in md.read_text(encoding="utf-8")
+
+
+def test_replies_hide_from_the_command_line_adds_to_the_threadgate(
+    scene: Scene, bluesky_network: LocalNetwork
+) -> None:
+    from tests.clirunner import run_livepost
+
+    announce = scene.uris["announce"]
+    view = scene.bob.app.bsky.feed.get_posts({"uris": [announce]}).posts[0]
+    second = scene.bob.send_post(
+        "Another rude reply",
+        reply_to=models.AppBskyFeedPost.ReplyRef(
+            parent=models.create_strong_ref(view), root=models.create_strong_ref(view)
+        ),
+    )
+    bluesky_network.process_all()
+    key = scene.settings.event_key
+    sync(scene.engine, key, scene.alice, hashtags=[TAG], config=scene.settings.archive)
+    account = bluesky_network.account("alice")
+    env = {
+        "LIVEPOST_SERVICE": bluesky_network.pds_url,
+        "LIVEPOST_HANDLE": account.handle,
+        "LIVEPOST_APP_PASSWORD": account.app_password,
+    }
+    done = run_livepost("--event", scene.settings.event_dir, "replies", "hide", second.uri, env=env)
+    assert done.code == 0, done.err
+    assert done.out == f"threadgate of {announce} written\n"
+    gate = get_record(scene.alice, announce, "app.bsky.feed.threadgate").value
+    assert gate.hidden_replies[-1] == second.uri and len(gate.hidden_replies) == 2
+    pending = run_livepost("--event", scene.settings.event_dir, "replies", "pending", env=env)
+    assert pending.out == "Every threadgate and postgate is written.\n"
+    unknown = run_livepost(
+        "--event", scene.settings.event_dir, "replies", "hide", announce + "x", env=env
+    )
+    assert unknown.code == 4 and "is not a reply in one of our threads" in unknown.err
