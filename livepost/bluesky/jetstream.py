@@ -29,9 +29,11 @@ def follow_jetstream(
     cursor: int | None,
     on_event: Callable[[dict[str, Any]], object],
     stop: threading.Event,
+    on_stop: Callable[[], object] | None = None,
 ) -> threading.Thread:
     """Start a thread reading post commits from ``url`` (after ``cursor``) into ``on_event``
-    until ``stop`` is set. A failing callback is logged; the stream goes on."""
+    until ``stop`` is set, then call ``on_stop`` (keep the cursor). A failing callback is
+    logged; the stream goes on."""
     from atproto import JetstreamClient
 
     params: dict[str, Any] = {"collections": ["app.bsky.feed.post"], "kinds": ["commit"]}
@@ -47,6 +49,9 @@ def follow_jetstream(
             client.start(handle, on_callback_error_callback=_log_error)
         except Exception as exc:  # the search keeps the archive complete without the stream
             log.warning("jetstream %s stopped: %s", url, exc)
+        finally:
+            if on_stop is not None:
+                on_stop()
 
     def watch_stop() -> None:
         stop.wait()

@@ -476,7 +476,7 @@ class Daemon:
             self.settings.event.hashtags,
             hydrate=lambda uris: fetch_posts(client, uris),
         )
-        follow_jetstream(url, capture.cursor, capture.handle, self._stop)
+        follow_jetstream(url, capture.cursor, capture.handle, self._stop, capture.save_cursor)
         self.echo(f"following the live stream at {url}")
 
     def _echo_sent(self, post_id: int) -> None:
