@@ -208,3 +208,27 @@ def test_a_speaker_kit_for_one_talk(tmp_path: Path) -> None:
     page = html.read_text(encoding="utf-8")
     assert "<h1>Keynote: Rebuilding public trust in policing after the Casey Review</h1>" in page
     assert "<h4>The community's best posts</h4>" in page
+
+
+def test_the_wall_query_and_deletions_on_sqlite_and_postgresql(
+    tmp_path: Path, database_url: str
+) -> None:
+    from livepost.archive.sync import forget_deleted
+    from livepost.archive.wall import moderate, wall_posts
+
+    engine = demo_engine(tmp_path, database_url)
+    posts = [remote(f"at://did:plc:bob/app.bsky.feed.post/3pg{n:010d}", f"#{n}") for n in range(4)]
+    posts[3].author_did, posts[3].author_handle = "did:plc:eve", "Eve.test"
+    with session_scope(engine) as session:
+        event = load_event(session, EVENT_KEY)
+        save_archived_posts(session, event, posts, "hashtag", "ccprconf26", START)
+        assert moderate(session, event, "hide", posts[0].uri, "me")
+        assert moderate(session, event, "block", "@EVE.test", "me")
+        assert moderate(session, event, "pin", posts[1].uri, "me")
+        assert forget_deleted(session, event, [posts[2].uri], START) == 1
+    with session_scope(engine) as session:
+        shown = wall_posts(session, load_event(session, EVENT_KEY))
+        assert [(p.uri, p.pinned) for p in shown] == [(posts[1].uri, True)]
+        everything = wall_posts(session, load_event(session, EVENT_KEY), moderated=False)
+        assert {p.uri for p in everything} == {posts[0].uri, posts[1].uri, posts[3].uri}
+    engine.dispose()
