@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -152,6 +152,43 @@ class ArchiveSection(BaseModel):
     capture_days_after: int = Field(default=7, ge=0, le=365)
 
 
+class WallSection(BaseModel):
+    """``[wall]`` of livepost.toml: the venue screen (``/wall`` in the console)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the wall page reloads its posts this often
+    refresh_seconds: int = Field(default=15, ge=2, le=3600)
+    #: our own posts are shown too
+    include_ours: bool = False
+    #: while ``livepost run`` runs, the hashtag search for the wall runs this often
+    poll_seconds: int = Field(default=15, ge=5, le=3600)
+    #: posts on the wall at once (the newest; pinned ones first)
+    max_posts: int = Field(default=30, ge=1, le=200)
+    #: a Jetstream (v2) address, e.g. "wss://jetstream.us-east.bsky.network/xrpc": the daemon
+    #: reads the live stream of posts too and keeps its cursor; empty: search only
+    jetstream: str = ""
+
+    @field_validator("jetstream")
+    @classmethod
+    def _websocket(cls, url: str) -> str:
+        if url and not url.startswith(("wss://", "ws://")):
+            raise ValueError(f"{url!r} is not a websocket address (wss://...)")
+        return url
+
+
+class PublishSection(BaseModel):
+    """``[publish]`` of livepost.toml: who may reply to and quote our announcements."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: a threadgate written with each announcement: everyone (no gate), following (accounts we
+    #: follow), mentioned (accounts mentioned in the thread) or nobody
+    reply_control: Literal["everyone", "following", "mentioned", "nobody"] = "everyone"
+    #: false: a postgate on each announcement disables quoting it
+    quotes: bool = True
+
+
 class ConfigFile(BaseModel):
     """The whole livepost.toml."""
 
@@ -163,6 +200,8 @@ class ConfigFile(BaseModel):
     plan: PlanSection = Field(default_factory=PlanSection)
     cards: CardsSection = Field(default_factory=CardsSection)
     archive: ArchiveSection = Field(default_factory=ArchiveSection)
+    wall: WallSection = Field(default_factory=WallSection)
+    publish: PublishSection = Field(default_factory=PublishSection)
 
 
 @dataclass
@@ -180,6 +219,8 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)
     plan: PlanSection = field(default_factory=PlanSection)
     archive: ArchiveSection = field(default_factory=ArchiveSection)
+    wall: WallSection = field(default_factory=WallSection)
+    publish: PublishSection = field(default_factory=PublishSection)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -331,4 +372,6 @@ def load_settings(
         sources=sources,
         plan=config.plan,
         archive=config.archive,
+        wall=config.wall,
+        publish=config.publish,
     )

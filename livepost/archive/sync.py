@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from livepost.config import ArchiveSection
@@ -27,6 +27,7 @@ from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,
     ArchiveSyncRow,
+    ArchiveTombstoneRow,
     EngagementSnapshotRow,
     EventRow,
     OutboxRow,
@@ -114,6 +115,7 @@ class SyncReport:
     missing: list[str] = field(default_factory=list)  # our URIs the AppView no longer shows
     new_replies: int = 0
     new_community: int = 0
+    deleted: int = 0  # community posts gone from Bluesky, removed from the archive
     threads_read: int = 0
     searches: int = 0
     get_posts_calls: int = 0
@@ -125,6 +127,7 @@ class SyncReport:
         self.missing += other.missing
         self.new_replies += other.new_replies
         self.new_community += other.new_community
+        self.deleted += other.deleted
         self.threads_read += other.threads_read
         self.searches += other.searches
         self.get_posts_calls += other.get_posts_calls
@@ -265,6 +268,14 @@ def save_archived_posts(
     """Insert posts not seen before (deduplicated by URI) and refresh the ones already kept;
     returns how many were new. The first source and tag a post was found by stay."""
     unique = {post.uri: post for post in posts}
+    if unique:
+        for uri in session.scalars(
+            select(ArchiveTombstoneRow.uri).where(
+                ArchiveTombstoneRow.event_id == event.id,
+                ArchiveTombstoneRow.uri.in_(list(unique)),
+            )
+        ):
+            del unique[uri]  # deleted by its author: a lagging index must not bring it back
     if not unique:
         return 0
     known = set(
@@ -297,6 +308,38 @@ def save_archived_posts(
     return len(new)
 
 
+def forget_deleted(session: Session, event: EventRow, uris: Sequence[str], now: datetime) -> int:
+    """Remove community posts that are gone from Bluesky (getPosts no longer returns them, or
+    Jetstream announced their deletion) with their count history, and remember them so that no
+    later capture stores them again. Returns how many archived posts were removed."""
+    if not uris:
+        return 0
+    wanted = list(dict.fromkeys(uris))
+    removed = len(
+        session.scalars(
+            delete(ArchivedPostRow)
+            .where(ArchivedPostRow.event_id == event.id, ArchivedPostRow.uri.in_(wanted))
+            .returning(ArchivedPostRow.id)
+        ).all()
+    )
+    session.execute(
+        delete(EngagementSnapshotRow).where(
+            EngagementSnapshotRow.event_id == event.id, EngagementSnapshotRow.uri.in_(wanted)
+        )
+    )
+    known = set(
+        session.scalars(
+            select(ArchiveTombstoneRow.uri).where(
+                ArchiveTombstoneRow.event_id == event.id, ArchiveTombstoneRow.uri.in_(wanted)
+            )
+        )
+    )
+    fresh = [{"event_id": event.id, "uri": u, "deleted_at": now} for u in wanted if u not in known]
+    if fresh:
+        session.execute(insert(ArchiveTombstoneRow), fresh)
+    return removed
+
+
 def _post_values(post: RemotePost) -> dict[str, Any]:
     return {
         "uri": post.uri,
@@ -308,6 +351,7 @@ def _post_values(post: RemotePost) -> dict[str, Any]:
         "facets": post.facets,
         "links": post.links,
         "image_alts": post.image_alts,
+        "images": post.images,
         "created_at": post.created_at,
         "indexed_at": post.indexed_at,
         "reply_parent": post.reply_parent,
@@ -382,6 +426,7 @@ def sync_engagement(
             )
             report.get_posts_calls += 1
             found = {post.uri: post for post in posts}
+            gone = [] if ours is None else [u for u in batch if u not in found and u not in ours]
             with session_scope(engine) as session:
                 report.snapshots += save_snapshots(
                     session,
@@ -389,6 +434,7 @@ def sync_engagement(
                     ((uri, found[uri].counts) for uri in batch if uri in found),
                     clock(),
                 )
+                report.deleted += forget_deleted(session, event, gone, clock())
             for uri in batch:
                 if ours is None or uri in ours:
                     if uri in found:
@@ -658,3 +704,31 @@ def sync_due(
 def expected_calls(posts: int) -> int:
     """getPosts calls for ``posts`` URIs: ceil(posts / 25)."""
     return math.ceil(posts / BATCH)
+
+
+def poll_hashtags(
+    engine: Engine,
+    event_key: str,
+    source: Any,
+    now: datetime,
+    *,
+    hashtags: Sequence[str] = (),
+    config: ArchiveSection | None = None,
+) -> SyncReport:
+    """The wall's quick poll: a hashtag pass for each tag while the capture window is open.
+
+    Each pass searches with ``since`` = the newest post the last pass saw (less
+    :data:`SEARCH_OVERLAP`), so a poll every few seconds reads one short page.
+    """
+    reader = as_reader(source)
+    config = config or ArchiveSection()
+    report = SyncReport()
+    with session_scope(engine) as session:
+        since, until = capture_window(event_span(session, load_event(session, event_key)), config)
+    if (since is not None and now < since) or (until is not None and now > until):
+        return report
+    for tag in hashtags:
+        report.merge(
+            capture_hashtag(engine, event_key, reader, tag, since=since, until=until, clock=utc_now)
+        )
+    return report

@@ -100,6 +100,12 @@ class BlueskyPublisher:
             )
         return refs
 
+    def put_record(self, collection: str, rkey: str, record: dict[str, Any]) -> StrongRef:
+        """Create or replace a record of another collection (a threadgate, a postgate)."""
+        data = {"repo": self._did, "collection": collection, "rkey": rkey, "record": record}
+        response = self._call("putRecord", lambda: self.client.com.atproto.repo.put_record(data))
+        return StrongRef(response.uri, response.cid)
+
     def get_record(self, rkey: str) -> StrongRef | None:
         params = {"repo": self._did, "collection": POST_COLLECTION, "rkey": rkey}
 

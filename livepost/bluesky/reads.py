@@ -230,6 +230,7 @@ def post_from_view(view: Any) -> RemotePost:
         facets=facets,
         links=links,
         image_alts=image_alts,
+        images=_view_images(getattr(view, "embed", None), image_alts),
         tags=tags,
         reply_parent=_ref_uri(_get(reply, "parent")),
         reply_root=_ref_uri(_get(reply, "root")),
@@ -259,6 +260,24 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
     return value
+
+
+def _view_images(embed: Any, alts: list[str]) -> list[dict[str, str]]:
+    """Each image with its alt text and the AppView's addresses (from the view's embed; the
+    record's alt texts alone when the view has none)."""
+    found: list[dict[str, str]] = []
+    for holder in (embed, _get(embed, "media")):
+        for image in _get(holder, "images") or []:
+            found.append(
+                {
+                    "alt": str(_get(image, "alt") or ""),
+                    "thumb": str(_get(image, "thumb") or ""),
+                    "fullsize": str(_get(image, "fullsize") or ""),
+                }
+            )
+    if len(found) != len(alts):
+        return [{"alt": alt, "thumb": "", "fullsize": ""} for alt in alts]
+    return found
 
 
 def _walk_embed(embed: Any, links: list[str], alts: list[str]) -> None:

@@ -68,6 +68,7 @@ def _register() -> None:
     from livepost.cli import queue as queue_cli
     from livepost.cli import run as run_cli
     from livepost.cli import session as session_cli
+    from livepost.cli import wall as wall_cli
 
     app.command("init")(init.init_command)
     app.add_typer(schedule.app, name="schedule")
@@ -87,6 +88,8 @@ def _register() -> None:
     app.command("status")(queue_cli.status_command)
     app.add_typer(archive_cli.app, name="archive")
     app.command("export")(archive_cli.export_command)
+    app.add_typer(wall_cli.app, name="wall")
+    app.add_typer(wall_cli.replies_app, name="replies")
 
 
 _register()

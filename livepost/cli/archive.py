@@ -85,6 +85,10 @@ def sync_command(
         f"{report.new_community} new posts under the hashtags, "
         f"{report.new_replies} new replies to our threads."
     )
+    if report.deleted:
+        typer.echo(
+            f"{report.deleted} community posts are gone from Bluesky: removed from the archive."
+        )
     if report.missing:
         typer.echo(
             f"{len(report.missing)} of our posts are no longer on Bluesky (deleted?): "

@@ -59,6 +59,7 @@ def community_json(post: Post) -> dict[str, Any]:
         "matched_tag": post.matched_tag,
         "links": post.links,
         "image_alts": post.image_alts,
+        "images": post.images,
         "reply_parent": post.reply_parent,
         "reply_root": post.reply_root,
         "counts": _counts(post.counts),

@@ -110,8 +110,63 @@ class _Writer:
             self.line("- none")
         self.line()
 
+    def speaker_kit(self, section: TalkSection) -> None:
+        """One talk's page, to send its speakers after the event."""
+        r, talk = self.report, section.talk
+        self.line(f"# {escape(talk.title)}")
+        self.line()
+        who = ", ".join(escape(p.name) for p in talk.speakers)
+        place = f", {escape(talk.room)}" if talk.room else ""
+        self.line(
+            f"{escape(r.event_name)} · {self.time(talk.start, day=True)}–{self.time(talk.end)}"
+            f"{place}" + (f" · {who}" if who else "")
+        )
+        self.line()
+        tags = " ".join(f"\\#{escape(t)}" for t in r.hashtags)
+        self.line(
+            f"How the talk was covered on Bluesky{' under ' + tags if tags else ''}: our live "
+            "thread, what the audience posted about it, and the counts "
+            f"(as of {self.time(r.last_sync, day=True)}, {r.timezone}; interactions by others "
+            "only)."
+        )
+        self.line()
+        self.line("## In numbers")
+        self.line()
+        self.line("| | |")
+        self.line("|---|---|")
+        self.line(f"| Posts in our live thread | {len(section.posts)} |")
+        self.line(f"| Posts by the community | {len(section.community)} |")
+        for name, value in section.totals.as_dict().items():
+            if value is not None:
+                self.line(f"| {name.capitalize()} | {value} |")
+        self.line()
+        self.line("## The community's best posts")
+        self.line()
+        for post in section.best:
+            self.post(post)
+        if not section.best:
+            self.line("- no community post about this talk got interactions yet")
+        self.line()
+        self.line("## Our live thread")
+        self.line()
+        for post in section.posts:
+            self.post(post)
+        if not section.posts:
+            self.line("- none")
+        self.line()
+        self.line(f"## Everything the community posted ({len(section.community)})")
+        self.line()
+        for post in section.community:
+            self.post(post)
+        if not section.community:
+            self.line("- none")
+        self.line()
+
     def write(self) -> None:
         r = self.report
+        if r.talk_filter and len(r.talks) == 1:
+            self.speaker_kit(r.talks[0])
+            return
         title = f"{escape(r.event_name)}: coverage report"
         if r.talk_filter:
             title += f" for {escape(r.talk_filter)}"

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 AFTER_TALK = timedelta(minutes=15)
 TOP_EVENT = 10
 TOP_TALK = 3
+TOP_COMMUNITY = 5
 #: timeline bucket sizes to choose from, in minutes: at most MAX_BUCKETS buckets
 BUCKET_MINUTES = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 10080)
 MAX_BUCKETS = 48
@@ -67,6 +69,8 @@ class Post:
     matched_tag: str | None = None
     links: list[str] = field(default_factory=list)
     image_alts: list[str] = field(default_factory=list)
+    #: ``{"alt", "thumb", "fullsize"}`` per image (addresses empty when unknown)
+    images: list[dict[str, str]] = field(default_factory=list)
     reply_parent: str | None = None
     reply_root: str | None = None
 
@@ -90,6 +94,8 @@ class TalkSection:
     community: list[Post]
     top: list[Post]
     totals: Counts
+    #: the community's most engaged posts about the talk (the speaker's share kit)
+    best: list[Post] = field(default_factory=list)
 
 
 @dataclass
@@ -160,6 +166,11 @@ def _json_list(value: Any) -> list[Any]:
     return list(value)
 
 
+def _bare_images(alts: list[Any]) -> list[dict[str, str]]:
+    """Images archived before their addresses were kept: the alt texts alone."""
+    return [{"alt": str(alt), "thumb": "", "fullsize": ""} for alt in alts]
+
+
 def _raw(column: Any) -> Any:
     """The column without SQLAlchemy's result processing (see :func:`_moment`)."""
     return type_coerce(column, Text).label(column.name)
@@ -187,8 +198,32 @@ def top_posts(posts: Sequence[Post], n: int) -> list[Post]:
 Snapshot = tuple[datetime, str, int]  # (taken at, uri, interactions)
 
 
-def _latest_counts(engine: Engine, event_id: int) -> tuple[dict[str, Counts], list[Snapshot]]:
-    """Each post's counts at its latest snapshot, and every snapshot's total in time order."""
+def own_reply_times(pairs: Iterable[tuple[str | None, datetime]]) -> dict[str, list[datetime]]:
+    """For each of our posts, when our own direct replies to it went out (in time order)."""
+    times: dict[str, list[datetime]] = defaultdict(list)
+    for parent, sent in pairs:
+        if parent:
+            times[parent].append(sent)
+    for moments in times.values():
+        moments.sort()
+    return dict(times)
+
+
+def by_others(counts: Counts, own: Sequence[datetime] | None, taken: datetime) -> Counts:
+    """``counts`` without our own replies sent by ``taken``: a snippet threaded under our
+    announcement is not engagement (the AppView's replyCount counts it)."""
+    if not own:
+        return counts
+    ours = bisect_right(own, taken)
+    return replace(counts, replies=max(0, counts.replies - ours))
+
+
+def _latest_counts(
+    engine: Engine, event_id: int, own_replies: dict[str, list[datetime]] | None = None
+) -> tuple[dict[str, Counts], list[Snapshot]]:
+    """Each post's counts at its latest snapshot, and every snapshot's total in time order,
+    both counting only what others did (see :func:`by_others`)."""
+    own_replies = own_replies or {}
     snap = EngagementSnapshotRow.__table__
     query = (
         select(
@@ -208,9 +243,12 @@ def _latest_counts(engine: Engine, event_id: int) -> tuple[dict[str, Counts], li
     with engine.connect() as connection:
         rows = connection.execute(query).all()  # one fetchall: row by row costs a second
         for uri, taken, replies, reposts, likes, quotes, bookmarks in rows:
-            counts = Counts(replies, reposts, likes, quotes, bookmarks)
+            moment = _moment(taken)
+            counts = by_others(
+                Counts(replies, reposts, likes, quotes, bookmarks), own_replies.get(uri), moment
+            )
             latest[uri] = counts
-            snapshots.append((_moment(taken), uri, counts.total))
+            snapshots.append((moment, uri, counts.total))
     return latest, snapshots
 
 
@@ -254,8 +292,6 @@ def load_report(
                 ArchiveSyncRow.event_id == event_id, ArchiveSyncRow.kind == "engagement"
             )
         ).one_or_none()
-    latest, snapshots = _latest_counts(engine, event_id)
-    zero = Counts()
     out = OutboxRow.__table__
     arch = ArchivedPostRow.__table__
     ours: list[Post] = []
@@ -282,6 +318,13 @@ def load_report(
         ).all()
         for row in rows:
             parent_uri[row.id] = row.uri
+        own_replies = own_reply_times(
+            (parent_uri.get(row.parent_id), _aware(row.sent_at or row.due_at))
+            for row in rows
+            if row.parent_id
+        )
+        latest, snapshots = _latest_counts(engine, event_id, own_replies)
+        zero = Counts()
         talk_of_row = {row.id: row.talk_id for row in rows}
         for row in rows:
             did = row.uri.split("/")[2]
@@ -319,6 +362,7 @@ def load_report(
                 arch.c.matched_tag,
                 _raw(arch.c.links),
                 _raw(arch.c.image_alts),
+                _raw(arch.c.images),
                 arch.c.reply_parent,
                 arch.c.reply_root,
             )
@@ -341,6 +385,8 @@ def load_report(
                 matched_tag=tag,
                 links=_json_list(links),
                 image_alts=_json_list(alts),
+                images=_json_list(images)
+                or [{"alt": a, "thumb": "", "fullsize": ""} for a in _json_list(alts)],
                 reply_parent=parent,
                 reply_root=root,
             )
@@ -356,6 +402,7 @@ def load_report(
                 tag,
                 links,
                 alts,
+                images,
                 parent,
                 root,
             ) in connection.execute(query).all()
@@ -471,7 +518,12 @@ def build_report(
             continue
         sections.append(
             TalkSection(
-                talk, mine, theirs, top_posts([*mine, *theirs], TOP_TALK), _sum([*mine, *theirs])
+                talk,
+                mine,
+                theirs,
+                top_posts([*mine, *theirs], TOP_TALK),
+                _sum([*mine, *theirs]),
+                top_posts(theirs, TOP_COMMUNITY),
             )
         )
     if talk_filter is not None:

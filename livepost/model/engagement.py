@@ -70,6 +70,8 @@ class RemotePost:
     facets: list[dict[str, Any]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     image_alts: list[str] = field(default_factory=list)
+    #: each image as ``{"alt", "thumb", "fullsize"}`` (the addresses empty when unknown)
+    images: list[dict[str, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # the record's facet tags and extra tags
     reply_parent: str | None = None
     reply_root: str | None = None

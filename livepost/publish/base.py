@@ -91,6 +91,15 @@ class BatchPublisher(Publisher, Protocol):
         ...
 
 
+@runtime_checkable
+class GatePublisher(Publisher, Protocol):
+    """A publisher that can also write a threadgate or postgate (optional: reply control)."""
+
+    def put_record(self, collection: str, rkey: str, record: dict[str, Any]) -> StrongRef:
+        """Create or replace ``record`` in ``collection`` at ``rkey`` (``putRecord``)."""
+        ...
+
+
 class PublishError(NetworkError):
     """Base of the outcomes a publisher call can end in, other than success."""
 

@@ -28,18 +28,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from livepost.app.programme import Refresh, refresh_programme
-from livepost.archive.sync import sync_due
+from livepost.archive.sync import poll_hashtags, sync_due
 from livepost.errors import LivepostError, NotesError, StoreError
 from livepost.notes import notes_files
 from livepost.outbox.queries import PostState, due_posts, mark_late_missed
 from livepost.plan.sync import replan
 from livepost.publish.delivery import deliver_due
+from livepost.publish.gates import write_pending_gates
 from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
 from livepost.run.lock import RunLock
@@ -63,6 +64,7 @@ REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
 #: real seconds between tries while the database cannot be used (locked, disk full, connection lost)
 DATABASE_RETRY_SECONDS = 5.0
+GATE_CHECK = timedelta(seconds=2)  # gates of new posts are looked for this often
 ARCHIVE_EVERY = timedelta(minutes=1)  # how often to ask the archive what is due ([archive] decides)
 
 
@@ -144,6 +146,8 @@ class Daemon:
         self._paused_said = False
         self._archived_at: datetime | None = None
         self._archive_problem: str | None = None  # the last archive failure said, until it works
+        self._wall_polled_at: datetime | None = None
+        self._gates_at: datetime | None = None
         self.archive_every = archive_every
         self.database_retry_seconds = database_retry_seconds
         self.database_trouble: str | None = None  # what keeps the database from us, while it does
@@ -180,6 +184,7 @@ class Daemon:
                 if self.use_scheduler and not self.once:
                     self._wakeups.start()
                     watcher = self._start_watcher()
+                    self._start_jetstream()
                 else:
                     self._wakeups.register()
                 self._loop()
@@ -231,6 +236,8 @@ class Daemon:
         if self._mark_missed(now) or first:
             self._deliver()  # the first time also recovers posts left in "sending"
         self._maybe_archive(self.clock.now())
+        self._maybe_poll_wall(self.clock.now())
+        self._maybe_write_gates(self.clock.now())
         return None if self.once else self._rearm()
 
     def _database_unavailable(self, exc: Exception) -> None:
@@ -464,6 +471,69 @@ class Daemon:
                 report.new_replies,
                 report.new_community,
             )
+
+    def _live_client(self) -> Any:
+        """The publisher's logged-in client when running for real, else None."""
+        client = getattr(self.publisher, "client", None)
+        if client is None or getattr(self.publisher, "dry_run", True) is not False:
+            return None
+        return client
+
+    def _maybe_poll_wall(self, now: datetime) -> None:
+        """The hashtag search every ``[wall] poll_seconds`` while the capture window is open, so
+        a post reaches the wall within seconds (the search continues from the newest post seen)."""
+        client = self._live_client()
+        every = timedelta(seconds=self.settings.wall.poll_seconds)
+        if client is None or (self._wall_polled_at and now - self._wall_polled_at < every):
+            return
+        self._wall_polled_at = now
+        try:
+            poll_hashtags(
+                self.engine,
+                self.event_key,
+                client,
+                now,
+                hashtags=self.settings.event.hashtags,
+                config=self.settings.archive,
+            )
+        except Exception as exc:  # the next poll tries again; sending goes on
+            log.info("wall poll failed: %s", exc)
+
+    def _maybe_write_gates(self, now: datetime) -> None:
+        """Write the gates of what was just posted (and retry failed ones a minute later)."""
+        if getattr(self.publisher, "dry_run", True) is not False:
+            return
+        if self._gates_at is not None and now - self._gates_at < GATE_CHECK:
+            return
+        self._gates_at = now
+        try:
+            report = write_pending_gates(
+                self.engine, self.event_key, self.publisher, self.settings.publish, now=now
+            )
+        except Exception as exc:
+            log.info("gate writes failed: %s", exc)
+            return
+        for line in report.lines():
+            self.echo(line)
+
+    def _start_jetstream(self) -> None:
+        """Follow the live stream of posts when ``[wall] jetstream`` names one."""
+        client = self._live_client()
+        url = self.settings.wall.jetstream
+        if client is None or not url:
+            return
+        from livepost.archive.live import LiveCapture
+        from livepost.bluesky.jetstream import follow_jetstream
+        from livepost.bluesky.reads import fetch_posts
+
+        capture = LiveCapture(
+            self.engine,
+            self.event_key,
+            self.settings.event.hashtags,
+            hydrate=lambda uris: fetch_posts(client, uris),
+        )
+        follow_jetstream(url, capture.cursor, capture.handle, self._stop, capture.save_cursor)
+        self.echo(f"following the live stream at {url}")
 
     def _echo_sent(self, post_id: int) -> None:
         with session_scope(self.engine) as session:

@@ -287,6 +287,8 @@ class ArchivedPostRow(Base):
     facets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
     image_alts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: each image as ``{"alt", "thumb", "fullsize"}`` (addresses as the AppView gives them)
+    images: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(index=True)
     indexed_at: Mapped[datetime]
     reply_parent: Mapped[str | None] = mapped_column(String(300))
@@ -377,3 +379,71 @@ class HandleCheckRow(Base):
     handle: Mapped[str] = mapped_column(String(300))
     did: Mapped[str | None] = mapped_column(String(200))
     checked_at: Mapped[datetime]
+
+
+class ArchiveTombstoneRow(Base):
+    """A community post gone from Bluesky (deleted, or its author gone): it stays out of the
+    archive, the exports and the wall even if a lagging search index shows it again."""
+
+    __tablename__ = "archive_tombstones"
+    __table_args__ = (UniqueConstraint("event_id", "uri"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    uri: Mapped[str] = mapped_column(String(300))
+    deleted_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+# --- the venue wall and reply control (issue 14) ------------------------------------------------
+
+
+class WallModerationRow(Base):
+    """One standing decision about the wall: ``hide`` or ``pin`` a post (``target`` its URI) or
+    ``block`` an author (``target`` the handle, ``target_did`` its DID when known). The wall reads
+    these at every query, so nothing hidden shows, even right after a restart."""
+
+    __tablename__ = "wall_moderation"
+    __table_args__ = (UniqueConstraint("event_id", "action", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(10))  # hide | pin | block
+    target: Mapped[str] = mapped_column(String(300))
+    target_did: Mapped[str | None] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class WallLogRow(Base):
+    """Who did what to the wall, when (``hide``, ``unhide``, ``pin``, ``unpin``, ``block``,
+    ``unblock``, ``hide-reply``): kept, never changed."""
+
+    __tablename__ = "wall_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(300))
+
+
+class GateWriteRow(Base):
+    """A threadgate or postgate record of one of our posts, as it should be on the PDS.
+
+    ``pending`` until a write of the current ``record`` succeeded; a failed write keeps it pending
+    with ``last_error`` and is retried by the daemon (or ``livepost replies retry``)."""
+
+    __tablename__ = "gate_writes"
+    __table_args__ = (UniqueConstraint("event_id", "collection", "rkey"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    collection: Mapped[str] = mapped_column(String(40))
+    rkey: Mapped[str] = mapped_column(String(20))
+    post_uri: Mapped[str] = mapped_column(String(300))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

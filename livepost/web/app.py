@@ -19,12 +19,13 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from livepost.app.doctor import Check, run_checks
 from livepost.app.status import daemon_state
+from livepost.app.wall import Wall
 from livepost.errors import LivepostError
 from livepost.store.engine import open_database
 from livepost.web.composer import ComposeError, ComposeForm
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from livepost.app.doctor import Check
+    from livepost.archive.wall import WallPost
     from livepost.config import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -47,6 +49,7 @@ NAV = (
     ("compose", "/compose", "Compose"),
     ("queue", "/queue", "Queue"),
     ("engagement", "/engagement", "Engagement"),
+    ("wall", "/wall/manage", "Wall"),
     ("checks", "/checks", "Checks"),
 )
 
@@ -91,6 +94,12 @@ def create_app(
         post("/posts/{post_id:int}/down", pages.move_down),
         Route("/engagement", pages.engagement),
         Route("/engagement/panel", pages.engagement_panel),
+        Route("/wall", pages.wall),
+        Route("/wall/posts", pages.wall_panel),
+        Route("/api/v1/wall", pages.wall_json),
+        Route("/wall/manage", pages.wall_manage),
+        post("/wall/{verb:str}", pages.wall_act),
+        post("/replies/hide", pages.hide_reply),
         Route("/checks", pages.checks),
         Route("/checks/results", pages.check_results),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -392,6 +401,107 @@ class _Pages:
 
         view = await run_in_threadpool(engagement_view, self.console)
         return self.panel(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
+
+    # --- the venue wall --------------------------------------------------------------------------
+
+    def _wall(self) -> Wall:
+        return Wall(self.console.settings, self.console.engine)
+
+    def _local(self, moment: datetime) -> str:
+        return f"{self.console.local(moment):%H:%M}"
+
+    def _wall_panel_html(self, request: Request, posts: list[WallPost]) -> tuple[str, str]:
+        refresh = self.console.settings.wall.refresh_seconds
+        inner = render_page(
+            "_wall.html",
+            posts=posts,
+            hashtags=self.console.settings.event.hashtags,
+            local=self._local,
+        )
+        stamp = _stamp(inner)
+        html = render_page(
+            "_poll.html", inner=inner, url="/wall/posts", stamp=stamp, poll=refresh, id="wall"
+        )
+        return html, stamp
+
+    async def wall(self, request: Request) -> Response:
+        posts = await run_in_threadpool(self._wall().posts)
+        panel, _ = self._wall_panel_html(request, posts)
+        html = render_page(
+            "wall.html",
+            panel=panel,
+            event_name=self.console.settings.event.name,
+            hashtags=self.console.settings.event.hashtags,
+        )
+        return HTMLResponse(html)
+
+    async def wall_panel(self, request: Request) -> Response:
+        posts = await run_in_threadpool(self._wall().posts)
+        html, stamp = self._wall_panel_html(request, posts)
+        if request.query_params.get("since") == stamp:
+            return Response(status_code=204)
+        return HTMLResponse(html)
+
+    async def wall_json(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self._wall().to_json))
+
+    def _actor(self, request: Request) -> str:
+        host = request.client.host if request.client else "?"
+        session = str(getattr(request.state, "session", ""))[:6]
+        return f"console {host} {session}".strip()
+
+    async def wall_manage(self, request: Request, message: str = "") -> Response:
+        wall = self._wall()
+
+        def load() -> dict[str, Any]:
+            standing = wall.decisions()
+            return {
+                "posts": wall.posts(moderated=False),
+                "hidden": {d.target for d in standing if d.action == "hide"},
+                "blocked": {d.target for d in standing if d.action == "block"},
+                "replies": wall.replies(),
+                "log": wall.log(),
+            }
+
+        context = await run_in_threadpool(load)
+        return self.page(
+            request,
+            "wall_manage.html",
+            active="wall",
+            refresh=self.console.settings.wall.refresh_seconds,
+            local=self._local,
+            message=message,
+            **context,
+        )
+
+    async def wall_act(self, request: Request) -> Response:
+        verb = request.path_params["verb"]
+        form = await request.form()
+        target = str(form.get("target") or "")
+        try:
+            await run_in_threadpool(self._wall().act, verb, target, self._actor(request))
+        except LivepostError as exc:
+            return self.error_page(request, exc, status=422)
+        return _redirect(request, "/wall/manage")
+
+    async def hide_reply(self, request: Request) -> Response:
+        from livepost.publish.gates import hide_reply
+
+        form = await request.form()
+        target = str(form.get("target") or "")
+        settings = self.console.settings
+        try:
+            await run_in_threadpool(
+                hide_reply,
+                self.console.engine,
+                settings.event_key,
+                target,
+                self._actor(request),
+                settings.publish,
+            )
+        except LivepostError as exc:
+            return self.error_page(request, exc, status=422)
+        return _redirect(request, "/wall/manage")
 
     async def checks(self, request: Request) -> Response:
         return self.page(request, "checks.html", active="checks")

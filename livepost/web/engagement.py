@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from livepost.archive.own import own_reply_counts, without_own
 from livepost.model.engagement import Counts
 from livepost.outbox.queries import list_posts
 from livepost.outbox.states import PostState
@@ -79,7 +80,10 @@ def engagement_view(console: Console) -> EngagementView:
     view = EngagementView()
     with console.session() as (session, event):
         posts = [PostView.of(r, console.zone) for r in list_posts(session, event)]
-        counts = latest_counts(session, event)
+        own = own_reply_counts(session, event)
+        counts = {
+            uri: without_own(c, own.get(uri, 0)) for uri, c in latest_counts(session, event).items()
+        }
         view.last_sync = session.scalar(
             select(func.max(ArchiveSyncRow.finished_at)).where(ArchiveSyncRow.event_id == event.id)
         )

@@ -30,6 +30,8 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
+#: the wall shows the community's images from Bluesky's image host (and nothing else from away)
+WALL_CSP = CSP.replace("img-src 'self' data: blob:", "img-src 'self' data: https:")
 SECURITY_HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -119,6 +121,8 @@ class AccessMiddleware:
         request = Request(scope)
         cookies = request.cookies
         extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
+        if scope["path"] in ("/wall", "/wall/posts"):
+            extra[0] = (b"content-security-policy", WALL_CSP.encode())
         if not scope["path"].startswith("/static/"):
             offered = _offered_token(scope, request)
             has_cookie = same_secret(cookies.get(self.guard.token_cookie), self.guard.token)

@@ -293,13 +293,14 @@ def test_exports_hold_the_synced_counts(world: World, tmp_path: Path) -> None:
     announce = posts[world.uris["announce/red-flags"]]
     assert announce["talk"] == "red-flags"
     assert announce["counts"] == {
-        "replies": 1,
+        "replies": 0,  # its one reply is our own snippet: not engagement (bob replied to that)
         "reposts": 1,
         "likes": 2,
         "quotes": 1,
         "bookmarks": 0,
     }
     assert posts[world.uris["snippet/red-flags/0"]]["reply_parent"] == announce["uri"]
+    assert posts[world.uris["snippet/red-flags/0"]]["counts"]["replies"] == 1  # bob's
     community = {c["uri"]: c for c in data["community"]}
     assert community[world.uris["bob_tag"]]["talk"] == "red-flags"
     assert community[world.uris["bob_tag"]]["talk_reason"] == "mention"

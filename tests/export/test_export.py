@@ -198,7 +198,8 @@ def test_seed_round_trips_into_html(seed_engine: Engine, tmp_path: Path) -> None
         assert str(markupsafe.escape(post.text)) in page
     assert "<b>22</b> likes" in page
     assert "<h3>15:45–16:30 <bdi>Red Flags for Police Misconduct</bdi></h3>" in page
-    assert page.count('<article class="post theirs">') == 30 + 10  # + the top posts
+    # + the top posts + each talk's best community posts (the speakers' share kit)
+    assert page.count('<article class="post theirs">') == 30 + 10 + 17
     assert "<svg" in page and "<script" not in page
 
 
@@ -464,7 +465,7 @@ def test_html_report_in_headless_chromium(seed_engine: Engine, tmp_path: Path) -
     assert "Dr Martin O'Neill and Dr Katarina Mozova from the CCPR" in text
     assert "<script>alert('x')</script> Red Flags for Police Misconduct #ccprconf26" in text
     assert '"><img src=x onerror=alert(1)> #ccprconf26' in text
-    assert 'Image: alt"><script>alert(2)</script>' in text
+    assert 'Image 1: alt"><script>alert(2)</script>' in text
     assert "img" not in visible.elements and "script" not in visible.elements
     assert "Posts per 5 minutes" in text and "svg" in visible.elements
 

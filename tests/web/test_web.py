@@ -121,11 +121,11 @@ def test_every_post_route_refuses_a_form_without_the_csrf_token(
     before = [(r.id, r.state, r.text, r.due_at) for r in _rows(settings)]
     app = client.app
     post_paths = [
-        r.path.replace("{post_id:int}", "7")
+        r.path.replace("{post_id:int}", "7").replace("{verb:str}", "hide")
         for r in app.routes  # type: ignore[attr-defined]
         if isinstance(r, Route) and "POST" in (r.methods or ())
     ]
-    assert len(post_paths) == 9
+    assert len(post_paths) == 11  # with /wall/{verb} and /replies/hide
     for path in post_paths:
         response = client.post(path, data={"text": "Hijacked #x", "talk": "", "due": ""})
         assert response.status_code == 403, path

@@ -1,0 +1,188 @@
+"""``livepost wall ...`` and ``livepost replies ...``: moderate the venue wall and our threads."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from livepost.cli.state import CliState
+
+app = typer.Typer(
+    help="The venue wall (/wall in the console): hide or pin posts, block authors, list.",
+    no_args_is_help=True,
+)
+replies_app = typer.Typer(
+    help="Replies in our threads: hide one (the thread's threadgate), see pending gate writes.",
+    no_args_is_help=True,
+)
+
+
+def _wall(ctx: typer.Context) -> object:
+    from livepost.app.wall import Wall
+
+    state: CliState = ctx.obj
+    return Wall(state.settings(), state.engine())
+
+
+def _act(ctx: typer.Context, verb: str, target: str, done: str, already: str) -> None:
+    from livepost.app.wall import Wall, cli_actor
+
+    wall = _wall(ctx)
+    assert isinstance(wall, Wall)
+    changed = wall.act(verb, target, cli_actor())
+    typer.echo(done if changed else already)
+
+
+@app.command("hide")
+def hide_command(
+    ctx: typer.Context, uri: Annotated[str, typer.Argument(help="The post's at:// URI.")]
+) -> None:
+    """Hide a post from the wall (at once: the wall reads this at every refresh)."""
+    _act(ctx, "hide", uri, f"hidden from the wall: {uri}", f"already hidden: {uri}")
+
+
+@app.command("unhide")
+def unhide_command(
+    ctx: typer.Context, uri: Annotated[str, typer.Argument(help="The post's at:// URI.")]
+) -> None:
+    """Show a hidden post on the wall again."""
+    _act(ctx, "unhide", uri, f"shown on the wall again: {uri}", f"not hidden: {uri}")
+
+
+@app.command("pin")
+def pin_command(
+    ctx: typer.Context, uri: Annotated[str, typer.Argument(help="The post's at:// URI.")]
+) -> None:
+    """Pin a post at the top of the wall."""
+    _act(ctx, "pin", uri, f"pinned: {uri}", f"already pinned: {uri}")
+
+
+@app.command("unpin")
+def unpin_command(
+    ctx: typer.Context, uri: Annotated[str, typer.Argument(help="The post's at:// URI.")]
+) -> None:
+    """Unpin a post."""
+    _act(ctx, "unpin", uri, f"unpinned: {uri}", f"not pinned: {uri}")
+
+
+@app.command("block")
+def block_command(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="The author's handle (or DID).")],
+) -> None:
+    """Never show this author's posts on the wall again."""
+    name = handle.strip().lstrip("@").lower()
+    _act(ctx, "block", handle, f"blocked on the wall: @{name}", f"already blocked: @{name}")
+
+
+@app.command("unblock")
+def unblock_command(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="The author's handle (or DID).")],
+) -> None:
+    """Show a blocked author's posts again."""
+    name = handle.strip().lstrip("@").lower()
+    _act(ctx, "unblock", handle, f"unblocked: @{name}", f"not blocked: @{name}")
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    log: Annotated[bool, typer.Option("--log", help="Also print who did what.")] = False,
+) -> None:
+    """What the wall shows now (pinned first), what is hidden or blocked, and the log."""
+    from livepost.app.wall import Wall
+
+    wall = _wall(ctx)
+    assert isinstance(wall, Wall)
+    posts = wall.posts()
+    standing = wall.decisions()
+    entries = wall.log() if log or as_json else []
+    if as_json:
+        data = {
+            "posts": [p.to_json() for p in posts],
+            "decisions": [
+                {
+                    "action": d.action,
+                    "target": d.target,
+                    "did": d.target_did,
+                    "by": d.actor,
+                    "at": d.created_at.isoformat(),
+                }
+                for d in standing
+            ],
+            "log": [
+                {"at": e.at.isoformat(), "by": e.actor, "action": e.action, "target": e.target}
+                for e in entries
+            ],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    zone = wall.settings.zone
+    typer.echo(f"On the wall ({len(posts)}):")
+    for p in posts:
+        mark = "[pinned] " if p.pinned else ""
+        text = " ".join(p.text.split())
+        text = text if len(text) <= 70 else text[:69] + "…"
+        when = f"{p.created_at.astimezone(zone):%H:%M}"
+        typer.echo(f"  {when} {mark}@{p.author_handle}: {text}\n        {p.uri}")
+    for action in ("hide", "block", "pin"):
+        targets = [d for d in standing if d.action == action]
+        if targets:
+            label = {"hide": "Hidden", "block": "Blocked authors", "pin": "Pinned"}[action]
+            typer.echo(f"{label}:")
+            for d in targets:
+                typer.echo(f"  {d.target}  (by {d.actor}, {d.created_at.astimezone(zone):%H:%M})")
+    if entries:
+        typer.echo("Log:")
+        for e in entries:
+            typer.echo(f"  {e.at.astimezone(zone):%a %H:%M:%S} {e.actor}: {e.action} {e.target}")
+
+
+@replies_app.command("hide")
+def replies_hide_command(
+    ctx: typer.Context,
+    uri: Annotated[str, typer.Argument(help="The reply's at:// URI (see `livepost wall list`).")],
+) -> None:
+    """Hide a reply in one of our threads: adds it to the thread's threadgate on Bluesky."""
+    from livepost.app.wall import cli_actor
+    from livepost.publish.gates import hide_reply, write_pending_gates
+    from livepost.publish.lock import WriterBusy
+    from livepost.run.assemble import has_credentials, make_publisher
+
+    state: CliState = ctx.obj
+    settings = state.settings()
+    engine = state.engine()
+    root = hide_reply(engine, settings.event_key, uri, cli_actor(), settings.publish)
+    if not has_credentials(settings):
+        typer.echo(f"hidden reply recorded for the thread {root}; `livepost run` writes it.")
+        return
+    try:
+        publisher = make_publisher(settings)
+    except WriterBusy:
+        typer.echo("hidden reply recorded; the running `livepost run` writes it within seconds.")
+        return
+    try:
+        report = write_pending_gates(engine, settings.event_key, publisher, settings.publish)
+    finally:
+        publisher.close()
+    for line in report.lines():
+        typer.echo(line)
+    if report.failed:
+        raise typer.Exit(6)
+
+
+@replies_app.command("pending")
+def replies_pending_command(ctx: typer.Context) -> None:
+    """Threadgates and postgates not written yet (and why); `livepost run` retries them."""
+    from livepost.publish.gates import pending_gates
+
+    state: CliState = ctx.obj
+    pending = pending_gates(state.engine(), state.settings().event_key)
+    if not pending:
+        typer.echo("Every threadgate and postgate is written.")
+    for what, uri, error in pending:
+        typer.echo(f"{what} of {uri}: " + (error or "not tried yet"))
