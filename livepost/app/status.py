@@ -72,6 +72,7 @@ class EventStatus:
                 text = " ".join(str(row["text"]).split())
                 text = text if len(text) <= 50 else text[:49] + "…"
                 extra = f"  -> {row[detail]}" if detail and row.get(detail) else ""
+                extra += f"  (by {row['author']})" if row.get("author") else ""
                 out.append(f"  #{row['id']:<5} {when}  {row['key']}: {text}{extra}")
         return out
 

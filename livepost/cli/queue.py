@@ -120,7 +120,17 @@ def _line(row: dict[str, Any]) -> str:
         text = text[:59] + "…"
     when = str(row["at"])[:16].replace("T", " ")
     error = f"  ({row['error']})" if row["error"] and row["state"] != "posted" else ""
-    return f"#{row['id']:<5} {when}  {row['state']:<9} {row['key']}: {text}{error}"
+    who = [
+        f"{label} {row[name]}"
+        for label, name in (
+            ("by", "author"),
+            ("edited by", "edited_by"),
+            ("cancelled by", "cancelled_by"),
+        )
+        if row.get(name)
+    ]
+    people = f"  [{'; '.join(who)}]" if who else ""
+    return f"#{row['id']:<5} {when}  {row['state']:<9} {row['key']}: {text}{error}{people}"
 
 
 @app.command("edit")
