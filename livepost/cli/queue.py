@@ -65,6 +65,13 @@ def add_command(
     state: CliState = ctx.obj
     settings = state.settings()
     images, alts = image or [], alt or []
+    if len(alts) < len(images):
+        raise InputError(
+            "--alt",
+            f"{images[len(alts)].name} has no alt text",
+            hint='Give --alt "what it shows" after each --image: without it, people using '
+            "screen readers get nothing from the image.",
+        )
     if len(alts) != len(images):
         raise InputError(
             "--alt",
