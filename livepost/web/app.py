@@ -64,12 +64,18 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], datetime] = utc_clock,
     online_checks: bool = True,
+    secure_cookies: bool = False,
 ) -> Starlette:
     """The console for one event. ``token`` is the access token printed at start."""
     if engine is None:
         engine = open_database(settings.database_url)
     console = Console(settings, engine, clock)
-    guard = Guard(token=token, port=port, team=Team(settings, engine).authenticate)
+    guard = Guard(
+        token=token,
+        port=port,
+        team=Team(settings, engine).authenticate,
+        secure_cookies=secure_cookies,
+    )
     api = Api(console, guard)
     pages = _Pages(console, online_checks)
 

@@ -79,6 +79,8 @@ class Guard:
     port: int
     key: bytes = b""
     team: TeamLookup | None = field(default=None, compare=False)
+    #: served over HTTPS (``serve --base-url https://...``): cookies are sent only over HTTPS
+    secure_cookies: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -146,7 +148,8 @@ class AccessMiddleware:
         extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
         if not scope["path"].startswith("/static/"):
             api = scope["path"].startswith("/api/")
-            secure = scope.get("scheme") == "https"
+            # https as the client sees it: uvicorn believes X-Forwarded-Proto from a trusted proxy
+            secure = self.guard.secure_cookies or scope.get("scheme") == "https"
             offered = _offered_token(scope, request)
             cookie = cookies.get(self.guard.token_cookie)
             token = offered if offered is not None else cookie

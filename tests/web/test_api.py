@@ -276,3 +276,57 @@ def test_the_console_as_a_reporter_and_a_viewer(
         "/compose", data={"csrf_token": csrf, "text": "Hello", "talk": "", "when": "now"}
     )
     assert refused.status_code == 403 and "viewers read" in refused.text
+
+
+def test_behind_an_https_proxy_links_use_the_base_url_and_cookies_are_secure(
+    settings: Settings,
+) -> None:
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from livepost.web.server import HTTP_BASE_WARNING, startup_lines
+
+    lines = startup_lines("0.0.0.0", 8765, "abc", "Conf", "https://live.example.org")
+    assert lines[0] == "livepost console for Conf"  # HTTPS in front: no warning
+    assert "    https://live.example.org/?token=abc" in lines
+    plain = startup_lines("0.0.0.0", 8765, "abc", "Conf", "http://live.example.org")
+    assert plain[0].startswith("Warning: the console listens on 0.0.0.0")
+    assert plain[1] == HTTP_BASE_WARNING.format(base_url="http://live.example.org")
+
+    app = create_app(settings, token=TOKEN, clock=lambda: NOW, online_checks=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1",
+            )
+        )
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        try:
+            for _ in range(200):
+                if server.started:
+                    break
+                time.sleep(0.05)
+            via_proxy = httpx.get(
+                f"http://127.0.0.1:{port}/queue?token={TOKEN}",
+                headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
+            )
+            direct = httpx.get(f"http://127.0.0.1:{port}/queue?token={TOKEN}")
+        finally:
+            server.should_exit = True
+            thread.join(15)
+    assert via_proxy.status_code == 200
+    assert all(c.endswith("; Secure") for c in via_proxy.headers.get_list("set-cookie"))
+    assert not any("Secure" in c for c in direct.headers.get_list("set-cookie"))
