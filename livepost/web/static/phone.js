@@ -129,7 +129,13 @@
       reader.readAsDataURL(file);
     });
   }
-  async function dataUrlBlob(url) { return (await fetch(url)).blob(); }
+  function dataUrlBlob(url) { // by hand: the page's CSP allows no fetch of data: URLs
+    const [head, data] = url.split(",");
+    const bytes = atob(data);
+    const buffer = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);
+    return new Blob([buffer], { type: head.slice(5).split(";")[0] || "image/jpeg" });
+  }
 
   async function sendOne(item) {
     let body, headers = {};
@@ -141,7 +147,7 @@
       body.append("text", item.text);
       body.append("key", item.key);
       body.append("alt", item.alt);
-      body.append("image", await dataUrlBlob(photoUrl), item.name || "photo.jpg");
+      body.append("image", dataUrlBlob(photoUrl), item.name || "photo.jpg");
     } else {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify({ talk: item.talk, text: item.text, key: item.key });
