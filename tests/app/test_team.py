@@ -79,3 +79,20 @@ def test_team_mistakes_are_plain_messages(demo_event: Path) -> None:
     assert bad_role.code == 4 and "unknown role 'boss'" in bad_role.err
     gone = run_livepost("--event", demo_event, "team", "revoke", "Nobody")
     assert gone.code == 4 and "no one called 'Nobody' has access" in gone.err
+
+
+def test_the_cli_acts_as_the_officer_and_queue_list_says_who(demo_event: Path) -> None:
+    import getpass
+
+    _imported(demo_event)
+    me = getpass.getuser()
+    queued = run_livepost("--event", demo_event, "queue", "Coffee in the foyer", "--at", "+2h")
+    assert queued.code == 0, queued.err
+    post_id = queued.out.split()[2]
+    assert run_livepost("--event", demo_event, "queue", "cancel", post_id).code == 0
+    listed = run_livepost("--event", demo_event, "queue", "list", "--all")
+    (line,) = [ln for ln in listed.out.splitlines() if ln.startswith(f"#{post_id} ")]
+    assert line.endswith(f"[by {me}; cancelled by {me}]")
+    rows = json.loads(run_livepost("--event", demo_event, "queue", "list", "--all", "--json").out)
+    (row,) = [r for r in rows if str(r["id"]) == post_id]
+    assert (row["author"], row["edited_by"], row["cancelled_by"]) == (me, None, me)
