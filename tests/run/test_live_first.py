@@ -11,7 +11,15 @@ from livepost.plan.planner import build_plan, plan, snippet_hash
 from livepost.plan.sync import replan
 from livepost.store.engine import open_database
 from tests.plan.test_planner import LONDON, START, _settings, _snippet, _talk
-from tests.run.test_daemon import _daemon, _event, _in_thread, _posted, _save, _until
+from tests.run.test_daemon import (
+    _daemon,
+    _event,
+    _in_thread,
+    _posted,
+    _save,
+    _state,
+    _until,
+)
 from tests.run.test_daemon import _talk as _daemon_talk
 
 
@@ -71,7 +79,7 @@ def test_the_daemon_sends_a_live_snippet_within_seconds(tmp_path: Path) -> None:
     daemon = _daemon(settings)
     thread, _result = _in_thread(daemon)
     try:
-        _until(lambda: _posted(settings)["announce/live"].state == "posted", 20, "announced")
+        _until(lambda: _state(settings, "announce/live") == "posted", 20, "announced")
         (notes / "live.md").write_text(prepared + "Said just now.\n\n", encoding="utf-8")
         took = _until(
             lambda: (
@@ -88,6 +96,32 @@ def test_the_daemon_sends_a_live_snippet_within_seconds(tmp_path: Path) -> None:
         assert rows["snippet/live/1"].due_at == paced  # keeps its pacing ...
         assert rows["snippet/live/1"].parent_id == rows["snippet/live/3"].id  # ... after it
     finally:
+        daemon.stop()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_post_queued_by_another_process_goes_out_without_waiting_for_the_poll(
+    tmp_path: Path,
+) -> None:
+    from livepost.app.queue import EventQueue, PostRequest
+
+    settings = _event(tmp_path)
+    now = datetime.now(UTC).replace(microsecond=0)
+    _save(settings, [_daemon_talk("live", now - timedelta(minutes=2), 40)])
+    lines: list[str] = []
+    daemon = _daemon(settings, poll_seconds=30, lines=lines)  # only the glance wakes it in time
+    thread, _result = _in_thread(daemon)
+    engine = open_database(settings.database_url)
+    try:
+        _until(lambda: _state(settings, "announce/live") == "posted", 20, "announced")
+        queued = EventQueue(settings, engine).queue(PostRequest("From a phone", talk_id="live"))
+        took = _until(
+            lambda: _posted(settings)[queued.keys[0]].state == "posted", 5, f"sent {lines}"
+        )
+        assert took < 2
+    finally:
+        engine.dispose()
         daemon.stop()
         thread.join(10)
     assert not thread.is_alive()
