@@ -101,3 +101,9 @@ class NetworkError(LivepostError):
     """A remote service (Bluesky, a web page) cannot be reached or refused us."""
 
     exit_code = ExitCode.NETWORK
+
+
+class NotAllowed(LivepostError):
+    """A team member's role (or rooms) does not allow what they asked for."""
+
+    exit_code = ExitCode.USAGE

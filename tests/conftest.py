@@ -116,7 +116,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def fill_disk(folder: Path) -> Path:
     """Fill the file system of ``folder`` to the last byte; returns the filler file to delete."""
     filler = folder / "filler"
-    with filler.open("wb", buffering=0) as out:
+    with filler.open("wb", buffering=0) as out:  # nothing left buffered to fail at close
         block = b"\0" * 65536
         try:
             while True:

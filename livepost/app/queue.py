@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from livepost.app.team import Actor, cli_actor
 from livepost.cards.for_event import render_event_card
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event, default_kind
@@ -80,6 +82,8 @@ class PostRequest:
     card: str | None = None  # "talk" or "quote": a card of the talk, drawn now
     card_alt: str = ""
     in_thread: bool = True  # with a talk: a reply under its announcement
+    #: the client's idempotency key: the same key from the same person is the same post
+    key: str | None = None
 
 
 @dataclass
@@ -91,6 +95,9 @@ class Queued:
     due_at: datetime
     parent_key: str | None = None
     texts: list[str] = field(default_factory=list)
+    #: the request's key had been seen: these are the rows it queued then, nothing new
+    existing: bool = False
+    state: PostState = PostState.QUEUED
 
 
 @dataclass
@@ -123,11 +130,17 @@ class EventQueue:
     """The event's outbox as the comms team changes it. Cheap to build: one per request."""
 
     def __init__(
-        self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = utc_now
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        actor: Actor | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.clock = clock
+        #: who asks: every change is checked against their role and recorded under their name
+        self.actor = actor or cli_actor()
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -142,10 +155,15 @@ class EventQueue:
         """The talk with this id (None for none), or an error naming the closest ids."""
         return find_talk(self.settings, self.engine, talk_id) if talk_id else None
 
-    def posts(self, states: Iterable[PostState] | None = None) -> list[dict[str, Any]]:
-        """The event's posts in ``states`` (all when None), due order, as ``plan --json`` shows."""
+    def posts(
+        self, states: Iterable[PostState] | None = None, *, mine: bool = False
+    ) -> list[dict[str, Any]]:
+        """The event's posts in ``states`` (all when None), due order, as ``plan --json`` shows;
+        ``mine``: only those the actor queued."""
         with session_scope(self.engine) as session:
             rows = queries.list_posts(session, self.event(session), states)
+            if mine:
+                rows = [r for r in rows if r.author == self.actor.name]
             return [post_json(row, self.settings.zone) for row in rows]
 
     def paused(self) -> bool:
@@ -194,6 +212,12 @@ class EventQueue:
         a refused request leaves no row and no file."""
         now = self.clock()
         talk = self.talk(request.talk_id)
+        self.actor.may_post_in(talk)
+        client_key = self._client_key(request.key)
+        if client_key is not None:
+            again = self._queued_before(client_key)
+            if again is not None:
+                return again
         if not normalize(request.text):
             raise InputError("text", "the post has no text", hint="Write the post first.")
         due = request.due_at or now
@@ -224,20 +248,53 @@ class EventQueue:
                 embed=embed if n == 0 else None,
                 talk_id=talk.id if talk else None,
                 origin="manual",
+                author=self.actor.name,
+                client_key=client_key if n == 0 else None,
             )
             for n, post in enumerate(posts)
         ]
+        try:
+            with session_scope(self.engine) as session:
+                event = self.event(session)
+                parent = announcement_of(session, event, talk.id) if parent_key and talk else None
+                rows = queries.add_thread(session, event, drafts, parent=parent)
+                return _queued(rows, parent)
+        except IntegrityError:  # the same key, queued a moment ago by a concurrent request
+            again = self._queued_before(client_key) if client_key is not None else None
+            if again is None:
+                raise
+            return again
+
+    def _client_key(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        key = key.strip()
+        if not key or len(key) > 100 or not key.isprintable():
+            raise InputError("key", "a key is 1 to 100 printable characters")
+        return f"{self.actor.name}/{key}"
+
+    def _queued_before(self, client_key: str) -> Queued | None:
+        """What a request with this key queued before (its first row and the thread after it)."""
         with session_scope(self.engine) as session:
             event = self.event(session)
-            parent = announcement_of(session, event, talk.id) if parent_key and talk else None
-            rows = queries.add_thread(session, event, drafts, parent=parent)
-            return Queued(
-                [r.id for r in rows],
-                [r.key for r in rows],
-                due,
-                parent.key if parent else None,
-                [r.text for r in rows],
-            )
+            first = queries.find_by_client_key(session, event, client_key)
+            if first is None:
+                return None
+            rows = [first]
+            while True:  # the further parts of its thread, each replying to the one before
+                nxt = session.scalars(
+                    select(OutboxRow).where(
+                        OutboxRow.parent_id == rows[-1].id,
+                        OutboxRow.key.startswith(f"{first.key}#"),
+                    )
+                ).first()
+                if nxt is None:
+                    break
+                rows.append(nxt)
+            parent = session.get(OutboxRow, first.parent_id) if first.parent_id else None
+            queued = _queued(rows, parent)
+            queued.existing = True
+            return queued
 
     def _check_images(self, request: PostRequest) -> None:
         count = len(request.images) + len(request.uploads) + (1 if request.card else 0)
@@ -308,11 +365,18 @@ class EventQueue:
         with _unless_changed_meanwhile(post_id):
             return self._edit(post_id, text, due_at, alts)
 
+    def get(self, post_id: int) -> dict[str, Any]:
+        """One post as ``queue list --json`` shows it."""
+        with session_scope(self.engine) as session:
+            row = queries.get_post(session, self.event(session), post_id)
+            return post_json(row, self.settings.zone)
+
     def _edit(
         self, post_id: int, text: str | None, due_at: datetime | None, alts: list[str] | None
     ) -> Changed:
         with session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
+            self.actor.may_change(row)
             changes: dict[str, Any] = {}
             if text is not None:
                 changes.update(self._recompose_one(text, row))
@@ -325,7 +389,7 @@ class EventQueue:
                         raise InputError("alt", "every image needs its description (alt text)")
                     image["alt"] = alt.strip()
                 changes["embed"] = {**row.embed, "images": images}
-            queries.edit(row, **changes)
+            queries.edit(row, **changes, edited_by=self.actor.name)
             if due_at is not None and row.state in (PostState.FAILED, PostState.MISSED):
                 queries.retry(row, due_at)
             return Changed(row.id, row.key, row.state, row.due_at)
@@ -361,10 +425,15 @@ class EventQueue:
         """Cancel a post not sent yet and the unsent replies under it (the given post first)."""
         with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
-            return [_changed(r) for r in queries.cancel(session, row)]
+            self.actor.may_change(row)
+            cancelled = queries.cancel(session, row)
+            for gone in cancelled:
+                gone.cancelled_by = self.actor.name
+            return [_changed(r) for r in cancelled]
 
     def retry(self, post_id: int) -> Changed:
         """Queue a failed or missed post again, to go out now."""
+        self.actor.must_be_officer("send a post again")
         with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
             queries.retry(row, self.clock())
@@ -375,6 +444,7 @@ class EventQueue:
 
         Equal times are split by a second so that the order really changes.
         """
+        self.actor.must_be_officer("reorder the queue")
         with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
             event = self.event(session)
             row = queries.get_post(session, event, post_id)
@@ -396,6 +466,7 @@ class EventQueue:
 
     def set_paused(self, paused: bool) -> None:
         """Pause or resume the whole event: the daemon sends nothing while it is paused."""
+        self.actor.must_be_officer("pause or resume sending")
         with session_scope(self.engine) as session:
             self.event(session).paused = paused
 
@@ -427,6 +498,17 @@ def _unless_changed_meanwhile(post_id: int) -> Iterator[None]:
             f"post {post_id} was sent or changed by someone else meanwhile: nothing was changed",
             hint="See where it stands with: livepost queue list --all",
         ) from None
+
+
+def _queued(rows: list[OutboxRow], parent: OutboxRow | None) -> Queued:
+    return Queued(
+        [r.id for r in rows],
+        [r.key for r in rows],
+        rows[0].due_at,
+        parent.key if parent else None,
+        [r.text for r in rows],
+        state=rows[0].state,
+    )
 
 
 def _changed(row: OutboxRow) -> Changed:

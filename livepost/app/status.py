@@ -70,6 +70,7 @@ class EventStatus:
             out.append(
                 ("Programme: " if self.programme_ok else "Programme: PROBLEM ") + self.programme
             )
+        waiting = {row["id"] for row in self.next}
         for title, rows, detail in (
             ("Next", self.next, None),
             ("Sent", self.sent, "uri"),
@@ -84,6 +85,9 @@ class EventStatus:
                 text = " ".join(str(row["text"]).split())
                 text = text if len(text) <= 50 else text[:49] + "…"
                 extra = f"  -> {row[detail]}" if detail and row.get(detail) else ""
+                extra += f"  (by {row['author']})" if row.get("author") else ""
+                if title == "Next" and row.get("parent") in waiting:
+                    extra += f"  (after #{row['parent']} in its thread)"
                 out.append(f"  #{row['id']:<5} {when}  {row['key']}: {text}{extra}")
         return out
 

@@ -68,6 +68,7 @@ def _register() -> None:
     from livepost.cli import queue as queue_cli
     from livepost.cli import run as run_cli
     from livepost.cli import session as session_cli
+    from livepost.cli import team as team_cli
     from livepost.cli import wall as wall_cli
 
     app.command("init")(init.init_command)
@@ -81,6 +82,7 @@ def _register() -> None:
     app.command("login")(session_cli.login_command)
     app.command("logout")(session_cli.logout_command)
     app.command("serve")(serve.serve_command)
+    app.add_typer(team_cli.app, name="team")
     app.command("run")(run_cli.run_command)
     app.command("plan")(plan_cli.plan_command)
     app.command("preview")(plan_cli.preview_command)

@@ -65,6 +65,13 @@ def add_command(
     state: CliState = ctx.obj
     settings = state.settings()
     images, alts = image or [], alt or []
+    if len(alts) < len(images):
+        raise InputError(
+            "--alt",
+            f"{images[len(alts)].name} has no alt text",
+            hint='Give --alt "what it shows" after each --image: without it, people using '
+            "screen readers get nothing from the image.",
+        )
     if len(alts) != len(images):
         raise InputError(
             "--alt",
@@ -120,7 +127,17 @@ def _line(row: dict[str, Any]) -> str:
         text = text[:59] + "…"
     when = str(row["at"])[:16].replace("T", " ")
     error = f"  ({row['error']})" if row["error"] and row["state"] != "posted" else ""
-    return f"#{row['id']:<5} {when}  {row['state']:<9} {row['key']}: {text}{error}"
+    who = [
+        f"{label} {row[name]}"
+        for label, name in (
+            ("by", "author"),
+            ("edited by", "edited_by"),
+            ("cancelled by", "cancelled_by"),
+        )
+        if row.get(name)
+    ]
+    people = f"  [{'; '.join(who)}]" if who else ""
+    return f"#{row['id']:<5} {when}  {row['state']:<9} {row['key']}: {text}{error}{people}"
 
 
 @app.command("edit")

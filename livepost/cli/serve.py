@@ -23,6 +23,21 @@ def serve_command(
         int,
         typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free one)."),
     ] = 8765,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The public address behind a reverse proxy (https://live.example.org): "
+            "printed links use it, and cookies are Secure when it is HTTPS.",
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies whose X-Forwarded-For/-Proto headers are believed (comma-separated).",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the web console (today's timeline, compose, queue, engagement, checks).
 
@@ -31,4 +46,11 @@ def serve_command(
     from livepost.web.server import serve
 
     state: CliState = ctx.obj
-    serve(state.settings(), host=host, port=port, echo=lambda line: typer.echo(line, err=False))
+    serve(
+        state.settings(),
+        host=host,
+        port=port,
+        base_url=base_url,
+        forwarded_allow_ips=forwarded_allow_ips,
+        echo=lambda line: typer.echo(line, err=False),
+    )

@@ -33,6 +33,7 @@ COLUMNS = (
     "uri",
     "url",
     "reply_parent",
+    "queued_by",
 )
 BOM = "\ufeff"
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -68,6 +69,7 @@ def _row(post: Post, titles: dict[str, str]) -> list[str | int]:
         post.uri,
         post.url,
         post.reply_parent or "",
+        post.queued_by or "",
     ]
 
 

@@ -37,6 +37,7 @@ def post_json(post: Post) -> dict[str, Any]:
         "reply_parent": post.reply_parent,
         "reply_root": post.reply_root,
         "counts": _counts(post.counts),
+        "author": post.queued_by,
     }
 
 

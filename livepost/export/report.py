@@ -73,6 +73,8 @@ class Post:
     images: list[dict[str, str]] = field(default_factory=list)
     reply_parent: str | None = None
     reply_root: str | None = None
+    #: ours: the team member who queued it by hand (None: planned)
+    queued_by: str | None = None
 
     @property
     def url(self) -> str:
@@ -310,6 +312,7 @@ def load_report(
                 out.c.key,
                 out.c.parent_id,
                 out.c.root_id,
+                out.c.author,
             )
             .where(
                 out.c.event_id == event_id, out.c.state == PostState.POSTED, out.c.uri.is_not(None)
@@ -343,6 +346,7 @@ def load_report(
                     kind=row.kind,
                     key=row.key,
                     cid=row.cid,
+                    queued_by=row.author,
                     reply_parent=parent_uri.get(row.parent_id) if row.parent_id else None,
                     reply_root=parent_uri.get(row.root_id or row.parent_id)
                     if row.parent_id

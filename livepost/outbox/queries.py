@@ -54,6 +54,8 @@ class Draft:
     talk_id: str | None = None
     origin: str = "plan"
     source_hash: str | None = None
+    author: str | None = None  # who queued it by hand (None: the planner)
+    client_key: str | None = None  # ``<author>/<key>``: the API's idempotency key
 
 
 def manual_key() -> str:
@@ -82,6 +84,8 @@ def add_post(
         embed=draft.embed,
         rkey=mint_tid(),
         source_hash=draft.source_hash,
+        author=draft.author,
+        client_key=draft.client_key,
         edited=False,
         attempts=0,
     )
@@ -112,6 +116,12 @@ def get_post(session: Session, event: EventRow, post_id: int) -> OutboxRow:
             hint="See the ids with: livepost queue list",
         )
     return row
+
+
+def find_by_client_key(session: Session, event: EventRow, client_key: str) -> OutboxRow | None:
+    return session.scalars(
+        select(OutboxRow).where(OutboxRow.event_id == event.id, OutboxRow.client_key == client_key)
+    ).one_or_none()
 
 
 def find_by_key(session: Session, event: EventRow, key: str) -> OutboxRow | None:

@@ -36,6 +36,9 @@ def post_json(row: OutboxRow, zone: ZoneInfo) -> dict[str, Any]:
         "uri": row.uri,
         "sent_at": row.sent_at.astimezone(zone).isoformat() if row.sent_at else None,
         "error": row.last_error,
+        "author": row.author,
+        "edited_by": row.edited_by,
+        "cancelled_by": row.cancelled_by,
     }
 
 

@@ -14,8 +14,11 @@ Per talk (``kind="talk"``, not withdrawn; breaks only with ``[plan] announce_bre
   before. A pinned ``[HH:MM]`` snippet goes out at that time; the others are paced evenly
   between their neighbours (the talk's start and end, or pinned snippets). In live mode (``now``
   given and the talk already started) a snippet not seen before goes out *now*: it was just
-  written. A snippet with no blank line after it yet (the writer may still be typing) waits for
-  the end of the talk unless the writer moves on first;
+  written. The thread is chained in time order, so a live snippet replies to what has gone out
+  and the snippets paced to later follow it. A snippet with an image without alt text is not
+  planned (the problem names the image) until the image is described. A snippet with no blank
+  line after it yet (the writer may still be typing) waits for the end of the talk unless the
+  writer moves on first;
 * ``wrapup/<talk>``: a thank-you at the end, closing the thread;
 
 and per day ``day-open/<date>`` (``opening_minutes`` before the first item) and
@@ -277,7 +280,10 @@ class _Planner:
             source_hash=talk_state(talk),
         )
         times = self._snippet_times(talk, snippets, announce_at)
-        for snippet, at in zip(snippets, times, strict=True):
+        # the thread in order of posting: a snippet written live (due now) replies to what has
+        # gone out, never to a snippet written before the talk and paced to later in it
+        chained = sorted(zip(snippets, times, strict=True), key=lambda p: (p[1], p[0].index))
+        for snippet, at in chained:
             tail = self._snippet(talk, snippet, at, tail)
         if self.options.wrapup and talk.kind == "talk":
             key = f"wrapup/{talk.id}"
@@ -297,6 +303,12 @@ class _Planner:
             return tail
         images = []
         for image in snippet.images:
+            if not image.alt.strip():  # never posted with alt '': the snippet waits for it
+                self.problems.append(
+                    f"notes/{talk.id}.md, line {image.line}: image {image.written!r} has no "
+                    "alt text; the snippet waits until it is described: ![what it shows](path)"
+                )
+                return tail
             try:
                 event_file(image.path, self.settings.event_dir)
             except InputError as exc:  # never read, never attached: the text goes out alone

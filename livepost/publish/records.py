@@ -199,6 +199,8 @@ def _images(spec: dict[str, Any], publisher: Publisher, media: Media) -> dict[st
             raise Rejected(f"the {kind} card cannot be drawn: {exc.message}") from exc
         items.append(_image_item(image, card.get("alt") or alt, publisher))
     for entry in spec.get("images") or []:
+        if not str(entry.get("alt") or "").strip():  # never alt '': the post waits for one
+            raise Rejected(f"image {entry.get('path')} has no alt text: describe it first")
         items.append(_image_item(_load_image(entry, media), entry.get("alt", ""), publisher))
     if not items:
         return None

@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often, at least
+#: how often the outbox is glanced at (one small query) for posts queued by another process
+#: (the console, the phone API, ``livepost queue``): a snippet from a phone goes out at once
+QUEUE_GLANCE_SECONDS = 0.2
 REPLAN_EVERY = timedelta(minutes=5)  # a safety net on top of change detection
 RETRY_AFTER = timedelta(seconds=30)  # after an outage stopped a delivery run
 #: real seconds between tries while the database cannot be used (locked, disk full, connection lost)
@@ -155,6 +158,7 @@ class Daemon:
         self._fetched_at: float | None = None  # time.monotonic() of the last programme fetch
         self._programme_problem: str | None = None  # the last fetch failure said, until it works
         self._fetcher: threading.Thread | None = None  # the programme fetch under way, if any
+        self._queue_seen: object = None  # the outbox's fingerprint when the last step began
 
     # --- control (any thread) ---------------------------------------------------------------
 
@@ -185,6 +189,7 @@ class Daemon:
                     self._wakeups.start()
                     watcher = self._start_watcher()
                     self._start_jetstream()
+                    self._start_queue_glance()
                 else:
                     self._wakeups.register()
                 self._loop()
@@ -232,6 +237,7 @@ class Daemon:
         record key.
         """
         self._maybe_refresh_programme()
+        self._queue_seen = self._queue_fingerprint()  # before reading: later changes wake us
         self._maybe_replan(now)
         if self._mark_missed(now) or first:
             self._deliver()  # the first time also recovers posts left in "sending"
@@ -593,6 +599,36 @@ class Daemon:
                 log.info("notes watcher stopped (%s); polling instead", exc)
 
         thread = threading.Thread(target=run, name="livepost-notes-watcher", daemon=True)
+        thread.start()
+        return thread
+
+    def _queue_fingerprint(self) -> tuple[object, ...]:
+        with session_scope(self.engine) as session:
+            return tuple(
+                session.execute(
+                    select(
+                        func.count(OutboxRow.id),
+                        func.max(OutboxRow.id),
+                        func.max(OutboxRow.updated_at),
+                    ).where(OutboxRow.event_id == self._event_id)
+                ).one()
+            )
+
+    def _start_queue_glance(self) -> threading.Thread:
+        """Wake the loop as soon as another process adds or changes a post; polling stays the
+        truth (a failed glance is only a missed shortcut: the loop says what is wrong)."""
+
+        def run() -> None:
+            while not self._stop.wait(QUEUE_GLANCE_SECONDS):
+                try:
+                    now = self._queue_fingerprint()
+                except (SQLAlchemyError, LivepostError) as exc:
+                    log.debug("queue glance failed: %s", exc)
+                    continue
+                if now != self._queue_seen:  # changed since the last step began
+                    self.wake()
+
+        thread = threading.Thread(target=run, name="livepost-queue-glance", daemon=True)
         thread.start()
         return thread
 

@@ -72,6 +72,7 @@ def prepare_rehearsal(settings: Settings, engine: Engine) -> str:
                 uri=row.uri,
                 cid=row.cid,
                 source_hash=row.source_hash,
+                author=row.author,
                 edited=row.edited,
                 attempts=row.attempts,
                 last_error=row.last_error,

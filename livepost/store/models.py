@@ -257,6 +257,35 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column()
+    #: who queued, edited and cancelled it (a team member's name; the CLI's is the OS user's);
+    #: NULL for the planner's posts nobody touched
+    author: Mapped[str | None] = mapped_column(String(100))
+    edited_by: Mapped[str | None] = mapped_column(String(100))
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    #: ``<author>/<key>`` of a post sent through the API with the client's idempotency key: the
+    #: same key again is the same post (a double tap, a resend after a dropped connection)
+    client_key: Mapped[str | None] = mapped_column(String(250), unique=True)
+
+
+class TeamMemberRow(Base):
+    """A member of the comms team with their own access (``livepost team add``).
+
+    Only the SHA-256 of the personal token is kept: the token itself is shown once. ``rooms``
+    limits a reporter to the talks of those rooms; ``revoked_at`` set means the token no longer
+    works (the row stays, because posts name their author).
+    """
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))  # officer | reporter | viewer
+    rooms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 # --- the engagement archive (issue 7) -----------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +26,11 @@ from starlette.staticfiles import StaticFiles
 
 from livepost.app.doctor import Check, run_checks
 from livepost.app.status import daemon_state
+from livepost.app.team import Role, Team
 from livepost.app.wall import Wall
-from livepost.errors import LivepostError
+from livepost.errors import LivepostError, NotAllowed
 from livepost.store.engine import open_database
+from livepost.web.api import Api
 from livepost.web.composer import ComposeError, ComposeForm
 from livepost.web.console import Console, utc_clock
 from livepost.web.render import render_page
@@ -64,12 +67,19 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], datetime] = utc_clock,
     online_checks: bool = True,
+    secure_cookies: bool = False,
 ) -> Starlette:
     """The console for one event. ``token`` is the access token printed at start."""
     if engine is None:
         engine = open_database(settings.database_url)
     console = Console(settings, engine, clock)
-    guard = Guard(token=token, port=port)
+    guard = Guard(
+        token=token,
+        port=port,
+        team=Team(settings, engine).authenticate,
+        secure_cookies=secure_cookies,
+    )
+    api = Api(console, guard)
     pages = _Pages(console, online_checks)
 
     def post(path: str, handler: Handler) -> Route:
@@ -102,6 +112,8 @@ def create_app(
         post("/replies/hide", pages.hide_reply),
         Route("/checks", pages.checks),
         Route("/checks/results", pages.check_results),
+        Route("/r", pages.phone),
+        *api.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found})
@@ -144,13 +156,18 @@ class _Pages:
 
     # --- helpers ---------------------------------------------------------------------------------
 
+    def c(self, request: Request) -> Console:
+        """The console as the person asking sees it (their role decides what they may do)."""
+        actor = getattr(request.state, "actor", None)
+        return replace(self.console, actor=actor) if actor is not None else self.console
+
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context.setdefault("active", "")
         html = render_page(
             name,
             csrf=request.state.csrf,
             csrf_field=CSRF_FIELD,
-            event_name=self.console.settings.event.name,
+            event_name=self.c(request).settings.event.name,
             nav=NAV,
             poll=POLL_SECONDS,
             **context,
@@ -181,6 +198,8 @@ class _Pages:
         )
 
     def error_page(self, request: Request, exc: LivepostError, status: int = 409) -> Response:
+        if isinstance(exc, NotAllowed):
+            status = 403
         text = exc.message + (f" {exc.hint}" if exc.hint else "")
         return self.page(request, "error.html", status=status, title="Not done", text=text)
 
@@ -189,8 +208,11 @@ class _Pages:
     async def today(self, request: Request) -> Response:
         from livepost.web.today import today_view
 
+        if self.c(request).actor.role == Role.REPORTER and "day" not in request.query_params:
+            return RedirectResponse("/r", status_code=303)  # a reporter's link opens their page
+
         day = _day_param(request)
-        view = await run_in_threadpool(today_view, self.console, day)
+        view = await run_in_threadpool(today_view, self.c(request), day)
         url = f"/today/timeline?day={view.day.isoformat()}"
         timeline = self.polled(request, "_timeline.html", url, view=view, id="timeline")
         return self.page(request, "today.html", active="today", view=view, timeline=timeline)
@@ -198,9 +220,21 @@ class _Pages:
     async def timeline(self, request: Request) -> Response:
         from livepost.web.today import today_view
 
-        view = await run_in_threadpool(today_view, self.console, _day_param(request))
+        view = await run_in_threadpool(today_view, self.c(request), _day_param(request))
         url = f"/today/timeline?day={view.day.isoformat()}"
         return self.panel(request, "_timeline.html", url, view=view, id="timeline")
+
+    async def phone(self, request: Request) -> Response:
+        """The reporter's phone page: the talk in my room now, a text box, a photo, send."""
+        actor = self.c(request).actor
+        html = render_page(
+            "phone.html",
+            csrf=request.state.csrf,
+            event_name=self.console.settings.event.name,
+            who=actor.name,
+            role=str(actor.role),
+        )
+        return HTMLResponse(html)
 
     # --- compose ---------------------------------------------------------------------------------
 
@@ -213,9 +247,9 @@ class _Pages:
     ) -> Response:
         from livepost.web.composer import preview
 
-        talks = await run_in_threadpool(self.console.talks)
-        result = await run_in_threadpool(preview, self.console, form)
-        now = self.console.now()
+        talks = await run_in_threadpool(self.c(request).talks)
+        result = await run_in_threadpool(preview, self.c(request), form)
+        now = self.c(request).now()
         return self.page(
             request,
             "compose.html",
@@ -226,14 +260,14 @@ class _Pages:
             preview=result,
             error=error,
             now=now,
-            zone=self.console.zone.key,
+            zone=self.c(request).zone.key,
         )
 
     async def compose_preview(self, request: Request) -> Response:
         from livepost.web.composer import preview
 
         form = ComposeForm.from_fields((await request.form()).get)
-        result = await run_in_threadpool(preview, self.console, form)
+        result = await run_in_threadpool(preview, self.c(request), form)
         html = render_page("_preview.html", preview=result, form=form, oob=True)
         return HTMLResponse(html)
 
@@ -247,9 +281,11 @@ class _Pages:
         if isinstance(upload, UploadFile) and upload.filename:
             image, filename = await upload.read(), upload.filename
         try:
-            ids = await run_in_threadpool(queue_form, self.console, form, image, filename)
+            ids = await run_in_threadpool(queue_form, self.c(request), form, image, filename)
         except ComposeError as exc:
             return await self.compose_page(request, form, exc)
+        except NotAllowed as exc:
+            return self.error_page(request, exc)
         except LivepostError as exc:
             return await self.compose_page(request, form, ComposeError("text", exc.message))
         return _redirect(request, f"/queue?queued={ids[0]}")
@@ -261,7 +297,7 @@ class _Pages:
         try:
             card = await run_in_threadpool(
                 card_image,
-                self.console,
+                self.c(request),
                 params.get("kind", "talk"),
                 params.get("talk", ""),
                 params.get("text", ""),
@@ -279,7 +315,7 @@ class _Pages:
     async def queue(self, request: Request) -> Response:
         from livepost.web.queue import queue_view
 
-        view = await run_in_threadpool(queue_view, self.console)
+        view = await run_in_threadpool(queue_view, self.c(request))
         listing = self.polled(request, "_queue.html", "/queue/list", view=view, id="queue")
         queued = request.query_params.get("queued", "")
         return self.page(
@@ -293,7 +329,7 @@ class _Pages:
     async def queue_list(self, request: Request) -> Response:
         from livepost.web.queue import queue_view
 
-        view = await run_in_threadpool(queue_view, self.console)
+        view = await run_in_threadpool(queue_view, self.c(request))
         return self.panel(request, "_queue.html", "/queue/list", view=view, id="queue")
 
     async def act(self, request: Request, action: Callable[[], object]) -> Response:
@@ -306,43 +342,43 @@ class _Pages:
     async def pause(self, request: Request) -> Response:
         from livepost.web.queue import set_paused
 
-        return await self.act(request, lambda: set_paused(self.console, True))
+        return await self.act(request, lambda: set_paused(self.c(request), True))
 
     async def resume(self, request: Request) -> Response:
         from livepost.web.queue import set_paused
 
-        return await self.act(request, lambda: set_paused(self.console, False))
+        return await self.act(request, lambda: set_paused(self.c(request), False))
 
     async def cancel(self, request: Request) -> Response:
         from livepost.web.queue import cancel_post
 
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: cancel_post(self.console, post_id))
+        return await self.act(request, lambda: cancel_post(self.c(request), post_id))
 
     async def retry(self, request: Request) -> Response:
         from livepost.web.queue import retry_post
 
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: retry_post(self.console, post_id))
+        return await self.act(request, lambda: retry_post(self.c(request), post_id))
 
     async def move_up(self, request: Request) -> Response:
         from livepost.web.queue import move_post
 
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: move_post(self.console, post_id, "up"))
+        return await self.act(request, lambda: move_post(self.c(request), post_id, "up"))
 
     async def move_down(self, request: Request) -> Response:
         from livepost.web.queue import move_post
 
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: move_post(self.console, post_id, "down"))
+        return await self.act(request, lambda: move_post(self.c(request), post_id, "down"))
 
     async def edit(self, request: Request) -> Response:
         from livepost.web.queue import post_for_edit
 
         post_id = int(request.path_params["post_id"])
         try:
-            post, text = await run_in_threadpool(post_for_edit, self.console, post_id)
+            post, text = await run_in_threadpool(post_for_edit, self.c(request), post_id)
         except LivepostError as exc:
             return self.error_page(request, exc, status=404)
         return self.page(
@@ -354,7 +390,7 @@ class _Pages:
             due=post.due,
             alts=[str(i.get("alt", "")) for i in post.images],
             error=None,
-            zone=self.console.zone.key,
+            zone=self.c(request).zone.key,
         )
 
     async def edit_submit(self, request: Request) -> Response:
@@ -367,10 +403,10 @@ class _Pages:
         alts = [str(a) for a in data.getlist("alt")]
         try:
             await run_in_threadpool(
-                lambda: edit_post(self.console, post_id, text=text, due=due, alts=alts)
+                lambda: edit_post(self.c(request), post_id, text=text, due=due, alts=alts)
             )
         except ComposeError as exc:
-            post, _ = await run_in_threadpool(post_for_edit, self.console, post_id)
+            post, _ = await run_in_threadpool(post_for_edit, self.c(request), post_id)
             return self.page(
                 request,
                 "edit.html",
@@ -381,7 +417,7 @@ class _Pages:
                 due=post.due,
                 alts=alts,
                 error=exc,
-                zone=self.console.zone.key,
+                zone=self.c(request).zone.key,
             )
         except LivepostError as exc:
             return self.error_page(request, exc)
@@ -392,14 +428,14 @@ class _Pages:
     async def engagement(self, request: Request) -> Response:
         from livepost.web.engagement import engagement_view
 
-        view = await run_in_threadpool(engagement_view, self.console)
+        view = await run_in_threadpool(engagement_view, self.c(request))
         panel = self.polled(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
         return self.page(request, "engagement.html", active="engagement", panel=panel)
 
     async def engagement_panel(self, request: Request) -> Response:
         from livepost.web.engagement import engagement_view
 
-        view = await run_in_threadpool(engagement_view, self.console)
+        view = await run_in_threadpool(engagement_view, self.c(request))
         return self.panel(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
 
     # --- the venue wall --------------------------------------------------------------------------
@@ -507,13 +543,13 @@ class _Pages:
         return self.page(request, "checks.html", active="checks")
 
     async def check_results(self, request: Request) -> Response:
-        settings = self.console.settings
+        settings = self.c(request).settings
         checks = await run_in_threadpool(
             lambda: run_checks(
                 settings.event_dir, database_url=settings.database_url, online=self.online_checks
             )
         )
-        checks.append(await run_in_threadpool(_daemon_check, self.console))
+        checks.append(await run_in_threadpool(_daemon_check, self.c(request)))
         return HTMLResponse(render_page("_checks.html", checks=checks))
 
 

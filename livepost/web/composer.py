@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from livepost.app.queue import EventQueue, PostRequest, Upload, draw_card
-from livepost.errors import InputError, LivepostError
+from livepost.errors import InputError, LivepostError, NotAllowed
 from livepost.model import Talk
 from livepost.outbox.queries import get_post
 from livepost.web.console import Console, PostView
@@ -92,7 +92,7 @@ class Preview:
 
 
 def event_queue(console: Console) -> EventQueue:
-    return EventQueue(console.settings, console.engine, console.clock)
+    return EventQueue(console.settings, console.engine, console.clock, console.actor)
 
 
 def preview(console: Console, form: ComposeForm) -> Preview:
@@ -180,5 +180,7 @@ def queue_form(
         request.card_alt = form.alt
     try:
         return event_queue(console).queue(request).ids
+    except NotAllowed:
+        raise
     except LivepostError as exc:
         raise ComposeError.of(exc) from exc

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from livepost.app.team import CONSOLE_OFFICER, Actor
 from livepost.outbox.states import PostState
 from livepost.store.engine import session_scope
 from livepost.store.programme import current_talks
@@ -39,6 +40,8 @@ class Console:
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime] = utc_clock
+    #: who is asking (one Console per request carries it; the shared one is the officer)
+    actor: Actor = CONSOLE_OFFICER
 
     @property
     def zone(self) -> ZoneInfo:

@@ -14,12 +14,15 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from livepost.app.team import CONSOLE_OFFICER, Actor
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -64,13 +67,22 @@ def same_secret(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
+#: a team member by personal token (None: unknown or revoked), asked on every request so that
+#: a revoked token stops working at once
+TeamLookup = Callable[[str], "Actor | None"]
+
+
 @dataclass(frozen=True)
 class Guard:
-    """The console's secrets: the access token and the key CSRF tokens are derived with."""
+    """The console's secrets: the officer's access token, the team's tokens (looked up in the
+    database) and the key CSRF tokens are derived with."""
 
     token: str
     port: int
     key: bytes = b""
+    team: TeamLookup | None = field(default=None, compare=False)
+    #: served over HTTPS (``serve --base-url https://...``): cookies are sent only over HTTPS
+    secure_cookies: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -92,9 +104,24 @@ class Guard:
     def csrf_ok(self, session: str | None, given: str | None) -> bool:
         return bool(session) and same_secret(given, self.csrf_for(session or ""))
 
+    def who(self, token: str | None) -> Actor | None:
+        """Whose token this is: the officer's (printed by serve), a team member's, or no one's."""
+        if not token:
+            return None
+        if same_secret(token, self.token):
+            return CONSOLE_OFFICER
+        if self.team is None:
+            return None
+        return self.team(token)
 
-def _cookie(name: str, value: str) -> bytes:
-    return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict".encode()
+
+def _cookie(name: str, value: str, secure: bool = False) -> bytes:
+    flags = "; Secure" if secure else ""
+    return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict{flags}".encode()
+
+
+def _json_error(status: int, text: str) -> Response:
+    return JSONResponse({"error": text}, status_code=status)
 
 
 def _error_page(status: int, title: str, text: str) -> Response:
@@ -124,26 +151,35 @@ class AccessMiddleware:
         if scope["path"] in ("/wall", "/wall/posts"):
             extra[0] = (b"content-security-policy", WALL_CSP.encode())
         if not scope["path"].startswith("/static/"):
+            api = scope["path"].startswith("/api/")
+            # https as the client sees it: uvicorn believes X-Forwarded-Proto from a trusted proxy
+            secure = self.guard.secure_cookies or scope.get("scheme") == "https"
             offered = _offered_token(scope, request)
-            has_cookie = same_secret(cookies.get(self.guard.token_cookie), self.guard.token)
-            if offered is not None and not same_secret(offered, self.guard.token):
-                await _send_with(_error_page(401, "Wrong access token", BAD_TOKEN_TEXT), extra)(
-                    scope, receive, send
-                )
+            cookie = cookies.get(self.guard.token_cookie)
+            token = offered if offered is not None else cookie
+            actor = await run_in_threadpool(self.guard.who, token) if token else None
+            if actor is None or token is None:
+                wrong = token is not None
+                if api:
+                    text = "wrong or revoked token" if wrong else "an access token is needed"
+                    refusal = _json_error(401, text)
+                elif wrong:
+                    refusal = _error_page(401, "Wrong access token", BAD_TOKEN_TEXT)
+                else:
+                    refusal = _error_page(401, "Access token needed", UNAUTHORIZED_TEXT)
+                await _send_with(refusal, extra)(scope, receive, send)
                 return
-            if offered is None and not has_cookie:
-                await _send_with(_error_page(401, "Access token needed", UNAUTHORIZED_TEXT), extra)(
-                    scope, receive, send
-                )
-                return
-            if not has_cookie:
-                extra.append((b"set-cookie", _cookie(self.guard.token_cookie, self.guard.token)))
+            if token != cookie and not (api and offered is not None):
+                extra.append((b"set-cookie", _cookie(self.guard.token_cookie, token, secure)))
             session = cookies.get(self.guard.session_cookie)
             if not session:
                 session = secrets.token_urlsafe(24)
-                extra.append((b"set-cookie", _cookie(self.guard.session_cookie, session)))
-            scope.setdefault("state", {})["csrf"] = self.guard.csrf_for(session)
-            scope["state"]["session"] = session
+                extra.append((b"set-cookie", _cookie(self.guard.session_cookie, session, secure)))
+            state = scope.setdefault("state", {})
+            state["csrf"] = self.guard.csrf_for(session)
+            state["session"] = session
+            state["actor"] = actor
+            state["bearer"] = offered is not None
         await self.app(scope, receive, _adding(send, extra))
 
 

@@ -33,8 +33,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def console_url(host: str, port: int, token: str) -> str:
+HTTP_BASE_WARNING = (
+    "Warning: --base-url {base_url} is not HTTPS: tokens and cookies would cross the network "
+    "unencrypted. Put an HTTPS reverse proxy in front (see the README's Caddy example)."
+)
+
+
+def console_url(host: str, port: int, token: str, base_url: str | None = None) -> str:
     """The address to open, token included (as Jupyter prints it)."""
+    if base_url:
+        return f"{base_url.rstrip('/')}/?token={token}"
     shown = host
     if host in ("0.0.0.0", "::", ""):
         shown = "127.0.0.1"  # listening everywhere: this computer reaches it on loopback
@@ -43,15 +51,20 @@ def console_url(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
-def startup_lines(host: str, port: int, token: str, event_name: str) -> list[str]:
+def startup_lines(
+    host: str, port: int, token: str, event_name: str, base_url: str | None = None
+) -> list[str]:
     """What ``livepost serve`` prints before it starts listening."""
     lines = []
-    if not is_loopback(host):
+    behind_https = bool(base_url) and str(base_url).startswith("https://")
+    if not is_loopback(host) and not behind_https:
         lines.append(EXPOSED_WARNING.format(host=host))
+    if base_url and not behind_https:
+        lines.append(HTTP_BASE_WARNING.format(base_url=base_url))
     lines += [
         f"livepost console for {event_name}",
         "Open this address in a browser (it holds the access token; keep it to yourself):",
-        f"    {console_url(host, port, token)}",
+        f"    {console_url(host, port, token, base_url)}",
         "Stop it with Ctrl-C.",
     ]
     return lines
@@ -63,6 +76,8 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     token: str | None = None,
+    base_url: str | None = None,
+    forwarded_allow_ips: str = "127.0.0.1",
     echo: Callable[[str], None] = print,
 ) -> None:
     """Open the database, print the address, and serve until interrupted."""
@@ -74,11 +89,20 @@ def serve(
     token = token or new_token()
     with bind_port(host, port) as sock:  # bound before the address is printed: it stays ours
         port = int(sock.getsockname()[1])  # port 0 picks a free one
-        app = create_app(settings, token=token, port=port)
+        secure = bool(base_url) and str(base_url).startswith("https://")
+        app = create_app(settings, token=token, port=port, secure_cookies=secure)
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            # behind a reverse proxy: X-Forwarded-For/-Proto from these addresses are believed
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips,
         )
-        for line in startup_lines(host, port, token, settings.event.name):
+        for line in startup_lines(host, port, token, settings.event.name, base_url):
             echo(line)
         uvicorn.Server(config).run(sockets=[sock])
 

@@ -517,7 +517,8 @@ def test_queue_commands(demo_event: Path, tmp_path: Path) -> None:
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
     no_alt = run_livepost("queue", "Look", "--image", image, cwd=demo_event)
     assert no_alt.code == 4
-    assert "Error: --alt: 1 image(s) but 0 alt text(s)" in no_alt.err
+    assert "Error: --alt: photo.png has no alt text" in no_alt.err
+    assert "screen readers get nothing" in no_alt.err
     bad_time = run_livepost("queue", "Look", "--at", "soonish", cwd=demo_event)
     assert bad_time.code == 4
     assert "Error: --at: 'soonish' is not a time" in bad_time.err

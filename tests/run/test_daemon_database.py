@@ -99,7 +99,7 @@ def test_a_full_disk_only_delays(small_disk: Path) -> None:
         queue.queue(
             PostRequest("On a nearly full disk", due_at=datetime.now(UTC) + timedelta(seconds=2))
         )
-        with filler.open("wb") as out:  # fill the disk to the last byte
+        with filler.open("wb", buffering=0) as out:  # to the last byte, nothing left buffered
             block = b"\0" * 65536
             try:
                 while True:
