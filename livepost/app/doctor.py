@@ -121,7 +121,7 @@ def _check_programme(settings: Settings, engine: Engine) -> Check:
 
 def _followed(settings: Settings, engine: Engine) -> tuple[bool, str] | None:
     """(healthy, detail) of a followed programme URL that was fetched at least once."""
-    from livepost.app.programme import describe_followed, followed_programme
+    from livepost.schedule.importer import describe_followed, followed_programme
 
     state = followed_programme(settings, engine)
     return None if state is None else describe_followed(state, settings.event.timezone)

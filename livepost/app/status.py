@@ -145,7 +145,7 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
         )
     followed = settings.schedule_url
     if followed is not None:
-        from livepost.app.programme import describe_followed, followed_programme
+        from livepost.schedule.importer import describe_followed, followed_programme
 
         state = followed_programme(settings, engine)
         if state is None:

@@ -60,9 +60,9 @@ def import_command(
 ) -> None:
     """Read a programme into the event. Re-importing is safe: ids stay, changes are reported;
     a file of some days leaves the other days alone."""
-    from livepost.app.programme import import_programme
     from livepost.config import is_url
     from livepost.schedule.changes import describe_change
+    from livepost.schedule.importer import import_programme
 
     state: CliState = ctx.obj
     settings = state.settings()

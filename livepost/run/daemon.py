@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from livepost.app.programme import Refresh, refresh_programme
 from livepost.archive.sync import poll_hashtags, sync_due
 from livepost.errors import LivepostError, NotesError, StoreError
 from livepost.notes import notes_files
@@ -45,6 +44,7 @@ from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
 from livepost.run.lock import RunLock
 from livepost.run.wakeups import WakeUps
+from livepost.schedule.importer import Refresh, refresh_programme
 from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow, TalkRow
 from livepost.store.talks import load_event, load_talks

@@ -165,7 +165,7 @@ def test_the_report_shows_each_image_with_its_alt_text(tmp_path: Path) -> None:
     export(engine, EVENT_KEY, "html", out)
     html = out.read_text(encoding="utf-8")
     for n in range(4):
-        assert f"Image {n + 1} of 4: alt {n}</figcaption>" in html
+        assert f"Image {n + 1} of 4: <bdi>alt {n}</bdi></figcaption>" in html
         assert f'<a href="https://cdn/f{n}">open the image</a>' in html
     data = tmp_path / "report.json"
     export(engine, EVENT_KEY, "json", data)
@@ -206,7 +206,10 @@ def test_a_speaker_kit_for_one_talk(tmp_path: Path) -> None:
     html = tmp_path / "kit.html"
     export(engine, EVENT_KEY, "html", html, talk_id=TALK)
     page = html.read_text(encoding="utf-8")
-    assert "<h1>Keynote: Rebuilding public trust in policing after the Casey Review</h1>" in page
+    assert (
+        "<h1><bdi>Keynote: Rebuilding public trust in policing after the Casey Review</bdi></h1>"
+        in page
+    )
     assert "<h4>The community's best posts</h4>" in page
 
 
