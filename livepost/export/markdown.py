@@ -7,6 +7,7 @@ neither break the layout nor smuggle HTML into a Markdown renderer.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
@@ -95,19 +96,17 @@ class _Writer:
             self.line("Nothing was posted about this talk.")
             self.line()
             return
-        self.line(f"**Our thread** ({len(section.posts)} posts)")
+        self.posts(f"**Our thread** ({len(section.posts)} posts)", section.posts)
+        self.posts(f"**The community** ({len(section.community)} posts)", section.community)
+
+    def posts(self, heading: str, posts: Sequence[Post], empty: str = "- none") -> None:
+        """A heading, then the posts (or ``empty``), then a blank line."""
+        self.line(heading)
         self.line()
-        for post in section.posts:
+        for post in posts:
             self.post(post)
-        if not section.posts:
-            self.line("- none")
-        self.line()
-        self.line(f"**The community** ({len(section.community)} posts)")
-        self.line()
-        for post in section.community:
-            self.post(post)
-        if not section.community:
-            self.line("- none")
+        if not posts:
+            self.line(empty)
         self.line()
 
     def speaker_kit(self, section: TalkSection) -> None:
@@ -140,27 +139,15 @@ class _Writer:
             if value is not None:
                 self.line(f"| {name.capitalize()} | {value} |")
         self.line()
-        self.line("## The community's best posts")
-        self.line()
-        for post in section.best:
-            self.post(post)
-        if not section.best:
-            self.line("- no community post about this talk got interactions yet")
-        self.line()
-        self.line("## Our live thread")
-        self.line()
-        for post in section.posts:
-            self.post(post)
-        if not section.posts:
-            self.line("- none")
-        self.line()
-        self.line(f"## Everything the community posted ({len(section.community)})")
-        self.line()
-        for post in section.community:
-            self.post(post)
-        if not section.community:
-            self.line("- none")
-        self.line()
+        self.posts(
+            "## The community's best posts",
+            section.best,
+            "- no community post about this talk got interactions yet",
+        )
+        self.posts("## Our live thread", section.posts)
+        self.posts(
+            f"## Everything the community posted ({len(section.community)})", section.community
+        )
 
     def write(self) -> None:
         r = self.report

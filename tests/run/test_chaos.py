@@ -146,8 +146,8 @@ def _small_disk(where: Path) -> Iterator[Path | None]:
             subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-def _programme(folder: Path, start: datetime) -> None:
-    """Four one-minute talks in two rooms, two slots; three snippets each, written before."""
+def _programme(folder: Path, start: datetime, slots: int = 2) -> None:
+    """One-minute talks in two rooms, ``slots`` slots; three snippets each, written before."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "livepost.toml").write_text(
         '[event]\nname = "Chaos Conf"\nhashtags = ["chaosconf"]\ntimezone = "UTC"\n'
@@ -156,7 +156,7 @@ def _programme(folder: Path, start: datetime) -> None:
         encoding="utf-8",
     )
     talks = []
-    for slot in range(2):
+    for slot in range(slots):
         for room in ("Room A", "Room B"):
             begin = start + timedelta(minutes=slot * 1.5)
             talks.append(
@@ -169,19 +169,32 @@ def _programme(folder: Path, start: datetime) -> None:
     )
     notes = folder / "notes"
     notes.mkdir()
-    for n in range(1, 5):
+    for n in range(1, len(talks) + 1):
         (notes / f"t{n}.md").write_text(
             "".join(f"Talk {n}, point {p}: something worth sharing.\n\n" for p in range(1, 4)),
             encoding="utf-8",
         )
 
 
-def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> None:
-    rng = random.Random(SEED)
+@dataclass
+class Played:
+    """What a chaotic event left behind: the outbox rows, the records on the PDS, the faults."""
+
+    rows: list[dict[str, Any]]
+    records: dict[str, dict[str, Any]]
+    faults: Counter[str]
+    log: list[str]
+    daemon_log: str
+
+
+def play(tmp_path: Path, *, slots: int = 2, seed: int = SEED) -> Played:
+    """Play ``slots`` slots of two one-minute talks while faults are injected; then let the
+    daemon finish and collect what is in the database and on the PDS."""
+    rng = random.Random(seed)
     with local_network(("chaos", "mallory")) as network, _small_disk(tmp_path / "disk") as disk:
         folder = (disk or tmp_path) / "event"
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=40)
-        _programme(folder, start)
+        _programme(folder, start, slots)
         account = network.account("chaos")
         environ = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPOST_")}
         environ |= {
@@ -202,7 +215,7 @@ def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> 
         mallory.login(hostile.handle, hostile.password)  # send_post needs the profile
         chaos.start_daemon()
         faults = ["kill", "freeze", "lock", "hostile"] + (["disk"] if disk else [])
-        window_end = start + timedelta(minutes=2.5, seconds=20)
+        window_end = start + timedelta(minutes=1.5 * slots - 0.5, seconds=20)
         try:
             while datetime.now(UTC) < window_end:
                 time.sleep(rng.uniform(3, 8))
@@ -218,9 +231,8 @@ def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> 
                 else:
                     chaos.hostile_chain(mallory)
                 if not chaos.daemon_alive():  # it must never stop by itself
-                    chaos.log.append(
-                        f"daemon exited by itself: {chaos.daemon and chaos.daemon.poll()}"
-                    )
+                    code = chaos.daemon.poll() if chaos.daemon else None
+                    chaos.log.append(f"the daemon exited by itself ({code})")
                     chaos.start_daemon()
             rows = _wait_all_posted(folder, seconds=120)
         finally:
@@ -229,15 +241,17 @@ def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> 
                 chaos.daemon.send_signal(signal.SIGTERM)
                 chaos.daemon.wait(30)
         records = _our_records(network, account.did)
-        daemon_log = chaos.log_file.read_text(errors="replace")
-        print(
-            f"\nchaos: {sum(chaos.faults.values())} faults injected ({dict(chaos.faults)}); "
-            f"{len(rows)} planned posts checked against {len(records)} records on the PDS"
-        )
-    assert chaos.log == [], (chaos.log, daemon_log[-3000:])
-    first = daemon_log.find("Traceback")
-    assert first == -1, daemon_log[max(0, first - 1500) : first + 3000]
-    assert len(rows) == 20  # 4 talks x (announcement, 3 snippets, wrap-up)
+    daemon_log = chaos.log_file.read_text(errors="replace")
+    return Played(rows, records, chaos.faults, chaos.log, daemon_log)
+
+
+def check(played: Played, planned: int) -> None:
+    """Every planned post exactly once on the PDS, threads whole and in order, rows true."""
+    rows, records = played.rows, played.records
+    assert played.log == [], (played.log, played.daemon_log[-3000:])
+    first = played.daemon_log.find("Traceback")
+    assert first == -1, played.daemon_log[max(0, first - 1500) : first + 3000]
+    assert len(rows) == planned
     assert all(r["state"] == PostState.POSTED and r["uri"] for r in rows), rows
     by_uri = {r["uri"]: r for r in rows}
     assert set(records) == set(by_uri), "every planned post exactly once, nothing else"
@@ -251,7 +265,16 @@ def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> 
         parent = next(r for r in rows if r["id"] == row["parent"])
         assert record["reply"]["parent"] == parent["uri"]  # every thread whole and in order
         assert record["created_at"] >= records[parent["uri"]]["created_at"]
-    assert sum(chaos.faults.values()) >= 10
+
+
+def test_an_event_under_attack_posts_every_post_exactly_once(tmp_path: Path) -> None:
+    played = play(tmp_path, slots=2)
+    print(
+        f"\nchaos: {sum(played.faults.values())} faults injected ({dict(played.faults)}); "
+        f"{len(played.rows)} planned posts checked against {len(played.records)} records on the PDS"
+    )
+    check(played, planned=20)  # 4 talks x (announcement, 3 snippets, wrap-up)
+    assert sum(played.faults.values()) >= 10
 
 
 def _wait_all_posted(folder: Path, seconds: float) -> list[dict[str, Any]]:
