@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from livepost.app.team import Role
 from livepost.errors import InputError
 from livepost.outbox.queries import OutboxError, PostState, get_post, list_posts
 from livepost.outbox.states import PENDING, UNSENT
@@ -28,9 +29,13 @@ class QueueView:
 
 
 def queue_view(console: Console) -> QueueView:
+    """The unsent posts; a reporter sees only their own (as in the API's ``posts?mine=1``)."""
     titles = {t.id: t.title for t in console.talks()}
+    mine_only = console.actor.role == Role.REPORTER
     with console.session() as (session, event):
         rows = list_posts(session, event, PENDING)
+        if mine_only:
+            rows = [row for row in rows if row.author == console.actor.name]
         view = QueueView(paused=bool(event.paused), titles=titles)
         for row in rows:
             post = PostView.of(row, console.zone)

@@ -250,6 +250,9 @@ def test_the_console_as_a_reporter_and_a_viewer(
     ).json()["id"]
     theirs = client.post(f"/posts/{officer_post}/cancel", data={"csrf_token": csrf})
     assert theirs.status_code == 403
+    listing = client.get("/queue/list").text  # the console's queue: their own posts only
+    assert f'id="post-{made.json()["id"]}"' in listing
+    assert f'id="post-{officer_post}"' not in listing
     assert client.post("/queue/pause", data={"csrf_token": csrf}).status_code == 403
     edited = client.patch(
         f"/api/v1/posts/{made.json()['id']}", json={"text": "By cookie, edited"}, headers=headers
