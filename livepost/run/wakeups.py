@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from livepost.run.clock import Clock, RealClock
@@ -74,6 +75,22 @@ class SturdyJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             log.info("wake-up %s not removed (%s)", job_id, exc)
 
 
+class _SturdyScheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's background scheduler whose thread survives a job removed while it fired.
+
+    The daemon re-arms and stops the scheduler from its own thread; when that removes a job the
+    scheduler thread is firing (or the scheduler is stopping meanwhile), APScheduler raises
+    ``JobLookupError`` in its thread and the thread ends. Nothing is lost by looking again soon.
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait: float | None = super()._process_jobs()
+        except JobLookupError:
+            return 1.0
+        return wait
+
+
 class WakeUps:
     """One job per queued post due later, kept in step with the outbox by :meth:`arm`."""
 
@@ -86,10 +103,8 @@ class WakeUps:
         self._armed: object = None
 
     def start(self) -> None:
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         store = SturdyJobStore(engine=self.engine, tablename=job_table(self.event_key))
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = _SturdyScheduler(
             jobstores={"default": store},
             timezone=UTC,
             job_defaults={

@@ -146,3 +146,20 @@ def test_wake_up_writes_that_fail_never_end_the_scheduler_thread(
     finally:
         holder.close()
     engine.dispose()
+
+
+def test_a_job_removed_while_it_fires_does_not_end_the_scheduler_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The daemon re-arming (or stopping) while APScheduler fires a wake-up: APScheduler raises
+    JobLookupError in its own thread; the scheduler looks again a second later instead of dying."""
+    from apscheduler.jobstores.base import JobLookupError
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from livepost.run.wakeups import _SturdyScheduler
+
+    def raced(self: BackgroundScheduler) -> float | None:
+        raise JobLookupError("post-21")
+
+    monkeypatch.setattr(BackgroundScheduler, "_process_jobs", raced)
+    assert _SturdyScheduler()._process_jobs() == 1.0
