@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import insert
 
 from livepost.archive.sync import ClientReader, sync
+from livepost.config import default_database_url
 from livepost.devtools.bluesky_network import local_network
 from livepost.export import export
 from livepost.model import Person, Schedule, Talk
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.models import ArchivedPostRow, EngagementSnapshotRow, OutboxRow
 from livepost.store.talks import ensure_event, load_event, save_schedule
 

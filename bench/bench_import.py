@@ -27,10 +27,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from livepost.config import default_database_url  # noqa: E402
 from livepost.model import Schedule  # noqa: E402
 from livepost.schedule import parse_schedule  # noqa: E402
 from livepost.schedule.common import read_text  # noqa: E402
-from livepost.store.engine import default_database_url, open_database, session_scope  # noqa: E402
+from livepost.store.engine import open_database, session_scope  # noqa: E402
 from livepost.store.talks import ImportReport, ensure_event, save_schedule  # noqa: E402
 
 XML_39C3 = ROOT / ".." / "shared" / "real-schedules" / "eventfahrplan_schedule-39c3-20251206.xml"

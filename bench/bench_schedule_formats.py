@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_import import FIRST, LAST, WORDS, ZONE, generate_frab_json  # noqa: E402
 
+from livepost.config import default_database_url  # noqa: E402
 from livepost.schedule import parse_schedule_bytes  # noqa: E402
-from livepost.store.engine import default_database_url, open_database, session_scope  # noqa: E402
+from livepost.store.engine import open_database, session_scope  # noqa: E402
 from livepost.store.talks import ensure_event, save_schedule  # noqa: E402
 
 ROOMS = [f"Room {i + 1}" for i in range(20)]

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from livepost.errors import ConfigError
-from livepost.schedule.identify import slugify
-from livepost.store.engine import default_database_url
+from livepost.model.ids import slugify
 
 CONFIG_FILE = "livepost.toml"
 DEFAULT_SERVICE = "https://bsky.social"
@@ -375,3 +374,8 @@ def load_settings(
         wall=config.wall,
         publish=config.publish,
     )
+
+
+def default_database_url(event_dir: Path) -> str:
+    """The event's own SQLite file: ``sqlite:///<event_dir>/livepost.db``."""
+    return f"sqlite:///{event_dir.resolve() / 'livepost.db'}"

@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
         5  # the database cannot be opened, migrated or written; an output file cannot be written
     )
     NETWORK = 6  # Bluesky or another service cannot be reached
+    FORBIDDEN = 7  # the person asking may not do this (their role, rooms or post): nothing changed
 
 
 class LivepostError(Exception):
@@ -104,6 +105,19 @@ class NetworkError(LivepostError):
 
 
 class NotAllowed(LivepostError):
-    """A team member's role (or rooms) does not allow what they asked for."""
+    """The person asking may not do this (their role, their rooms, not their post). Raised by
+    the application layer before it reads or writes anything: 403 on the web, exit 7 on the CLI."""
+
+    exit_code = ExitCode.FORBIDDEN
+
+
+class NotFound(LivepostError):
+    """What was asked for does not exist (a post id, a wall post, a team member): 404 on the web."""
+
+    exit_code = ExitCode.USAGE
+
+
+class Conflict(LivepostError):
+    """The request clashes with what is there (a post already sent, a name taken): 409."""
 
     exit_code = ExitCode.USAGE

@@ -26,8 +26,8 @@ from pathlib import Path
 from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
 from livepost.errors import InputError, NotesError
 from livepost.files import event_file
+from livepost.model.ids import closest_ids
 from livepost.schedule.common import looks_like_utf16
-from livepost.schedule.identify import closest_ids
 
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\(\s*(?P<path><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\s*\)$")
 _PIN = re.compile(r"^\[(?P<pin>[^\]]*)\]\s*")

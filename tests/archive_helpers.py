@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from livepost.archive.sync import save_archived_posts, save_snapshots
+from livepost.config import default_database_url
 from livepost.model.engagement import Counts, RemotePost
+from livepost.model.ids import assign_ids
 from livepost.schedule import load_schedule
-from livepost.schedule.identify import assign_ids
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event, load_event, save_schedule
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -75,7 +75,7 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test that takes this runs twice: on a SQLite file in tmp_path, on fresh PostgreSQL."""
     if request.param == "sqlite":
-        from livepost.store.engine import default_database_url
+        from livepost.config import default_database_url
 
         return default_database_url(tmp_path)
     url: str = request.getfixturevalue("postgres_url")

@@ -10,9 +10,9 @@ import pytest
 
 from livepost.config import read_config_file
 from livepost.model import Person, Schedule
+from livepost.model.ids import assign_ids
 from livepost.notes import check_notes, load_notes
 from livepost.schedule import load_schedule
-from livepost.schedule.identify import assign_ids
 
 SCHEDULES = Path(__file__).resolve().parents[1] / "schedules"
 EVENTS = sorted(p.parent for p in SCHEDULES.glob("*/livepost.toml"))

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Literal
 from livepost.config import load_settings
 from livepost.errors import LivepostError
 from livepost.notes import check_notes
+from livepost.schedule.current import current_talks, stored_talks
 from livepost.store.engine import open_database
-from livepost.store.programme import current_talks, stored_talks
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

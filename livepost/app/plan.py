@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from livepost.app.timeline import plan_warnings, post_json
 from livepost.config import Settings
 from livepost.model import Talk
 from livepost.notes import load_notes
 from livepost.outbox.queries import list_posts
-from livepost.outbox.timeline import plan_warnings, post_json
 from livepost.plan.planner import PlannedPost, build_plan
 from livepost.plan.sync import SyncReport, replan
+from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.programme import current_talks, find_talk
 from livepost.store.talks import load_event, load_talks
 
 

@@ -9,36 +9,41 @@ a running ``livepost run`` sees each change within seconds.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from livepost.app.team import Actor, cli_actor
+from livepost.app.context import EventScope
+from livepost.app.permissions import (
+    Action,
+    ensure,
+    ensure_may_change,
+    ensure_may_post,
+    sees_only_own_posts,
+)
+from livepost.app.timeline import post_json
 from livepost.cards.for_event import render_event_card
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event, default_kind
 from livepost.compose.hashtags import clean_tag, missing_tags
 from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
 from livepost.config import Settings
-from livepost.errors import ConcurrentChange, InputError
-from livepost.files import event_file
+from livepost.errors import ConcurrentChange, InputError, NotAllowed
 from livepost.model import Talk
 from livepost.outbox import queries
 from livepost.outbox.queries import Draft, OutboxError, PostState
-from livepost.outbox.timeline import post_json
 from livepost.plan.sync import replan
+from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.models import EventRow, OutboxRow, utc_now
+from livepost.store.models import EventRow, OutboxRow
 from livepost.store.output import write_bytes
-from livepost.store.programme import current_talks, find_talk
-from livepost.store.talks import ensure_event
 
 UPLOADS = "uploads"  # images and cards queued by hand are kept here, inside the event folder
 MAX_IMAGES = 4
@@ -54,7 +59,8 @@ CARD_KINDS = ("talk", "quote")
 
 @dataclass(frozen=True)
 class Attachment:
-    """An image to attach: a file inside the event folder, and what it shows."""
+    """An image a person named to attach (any readable file: it is theirs to give), and what it
+    shows. It is copied into the event's ``uploads/`` when queued, so the original may go."""
 
     path: Path
     alt: str
@@ -126,47 +132,38 @@ class Changed:
     due_at: datetime
 
 
-class EventQueue:
-    """The event's outbox as the comms team changes it. Cheap to build: one per request."""
+class EventQueue(EventScope):
+    """The event's outbox as the comms team changes it. Cheap to build: one per request.
 
-    def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        clock: Callable[[], datetime] = utc_now,
-        actor: Actor | None = None,
-    ) -> None:
-        self.settings = settings
-        self.engine = engine
-        self.clock = clock
-        #: who asks: every change is checked against their role and recorded under their name
-        self.actor = actor or cli_actor()
+    Every method asks :mod:`livepost.app.permissions` whether the actor may do it first, and
+    records each change under the actor's identity (``owner``, ``member:<id>``)."""
 
     # --- reading ------------------------------------------------------------------------------
 
-    def event(self, session: Session) -> EventRow:
-        event = self.settings.event
-        return ensure_event(session, self.settings.event_key, event.name, event.timezone)
-
     def talks(self) -> list[Talk]:
+        ensure(self.actor, Action.READ)
         return current_talks(self.settings, self.engine)
 
     def talk(self, talk_id: str | None) -> Talk | None:
         """The talk with this id (None for none), or an error naming the closest ids."""
+        ensure(self.actor, Action.READ)
         return find_talk(self.settings, self.engine, talk_id) if talk_id else None
 
     def posts(
         self, states: Iterable[PostState] | None = None, *, mine: bool = False
     ) -> list[dict[str, Any]]:
         """The event's posts in ``states`` (all when None), due order, as ``plan --json`` shows;
-        ``mine``: only those the actor queued."""
+        ``mine`` (always, for a reporter): only those the actor queued, by identity."""
+        ensure(self.actor, Action.READ)
+        mine = mine or sees_only_own_posts(self.actor)
         with session_scope(self.engine) as session:
             rows = queries.list_posts(session, self.event(session), states)
             if mine:
-                rows = [r for r in rows if r.author == self.actor.name]
+                rows = [r for r in rows if r.author_id == self.actor.identity]
             return [post_json(row, self.settings.zone) for row in rows]
 
     def paused(self) -> bool:
+        ensure(self.actor, Action.READ)
         with session_scope(self.engine) as session:
             return bool(self.event(session).paused)
 
@@ -210,9 +207,10 @@ class EventQueue:
     def queue(self, request: PostRequest) -> Queued:
         """Queue the request's post (or thread). Every check happens before anything is written:
         a refused request leaves no row and no file."""
+        ensure(self.actor, Action.POST)  # before the talk is even looked up
         now = self.clock()
         talk = self.talk(request.talk_id)
-        self.actor.may_post_in(talk)
+        ensure_may_post(self.actor, talk)
         client_key = self._client_key(request.key)
         if client_key is not None:
             again = self._queued_before(client_key)
@@ -249,6 +247,7 @@ class EventQueue:
                 talk_id=talk.id if talk else None,
                 origin="manual",
                 author=self.actor.name,
+                author_id=self.actor.identity,
                 client_key=client_key if n == 0 else None,
             )
             for n, post in enumerate(posts)
@@ -258,6 +257,7 @@ class EventQueue:
                 event = self.event(session)
                 parent = announcement_of(session, event, talk.id) if parent_key and talk else None
                 rows = queries.add_thread(session, event, drafts, parent=parent)
+                self.audit(session, event, "queue", f"post {rows[0].id}", rows[0].text[:200])
                 return _queued(rows, parent)
         except IntegrityError:  # the same key, queued a moment ago by a concurrent request
             again = self._queued_before(client_key) if client_key is not None else None
@@ -271,7 +271,7 @@ class EventQueue:
         key = key.strip()
         if not key or len(key) > 100 or not key.isprintable():
             raise InputError("key", "a key is 1 to 100 printable characters")
-        return f"{self.actor.name}/{key}"
+        return f"{self.actor.identity}/{key}"
 
     def _queued_before(self, client_key: str) -> Queued | None:
         """What a request with this key queued before (its first row and the thread after it)."""
@@ -301,12 +301,11 @@ class EventQueue:
         if count > MAX_IMAGES:
             raise InputError("image", f"a post carries at most {MAX_IMAGES} images")
         for image in request.images:
-            try:  # before anything reads it
-                path = event_file(image.path, self.settings.event_dir)
-            except InputError as exc:
-                raise InputError("image", f"{image.path} {exc.detail}", hint=exc.hint) from exc
+            path = image.path.expanduser()
             if not path.is_file():
-                raise InputError("image", f"{image.path} is not a file")
+                raise InputError(
+                    "image", f"{image.path} is not a file", hint="Check the path to the photo."
+                )
             _check_alt(image.path.name, image.alt)
             _check_decodes(path, image.path.name)  # decoded now, not on the day
         for upload in request.uploads:
@@ -330,9 +329,12 @@ class EventQueue:
                 raise InputError("text", "a quote card shows the post's text: write it first")
 
     def _embed(self, request: PostRequest, talk: Talk | None) -> dict[str, Any] | None:
-        images = [{"path": str(i.path.resolve()), "alt": i.alt.strip()} for i in request.images]
+        images: list[dict[str, str]] = []
+        for image in request.images:  # a copy: the original may be moved or deleted after this
+            path = save_prepared(self.settings, image.path.expanduser(), image.path.name)
+            images.append({"path": str(path), "alt": image.alt.strip()})
         for upload in request.uploads:
-            path = save_upload(self.settings, upload.data, upload.filename)
+            path = save_prepared(self.settings, upload.data, upload.filename)
             images.append({"path": str(path), "alt": upload.alt.strip()})
         if request.card is not None and talk is not None:
             card = draw_card(self.settings, self.talks(), request.card, talk.id, request.text)
@@ -360,6 +362,7 @@ class EventQueue:
         """Change a post not sent yet: new text (hashtags and facets found again; it must stay one
         post), a new time (a failed or missed post given one is queued again), image
         descriptions. Re-planning keeps the change."""
+        ensure(self.actor, Action.CHANGE_OWN)  # before the post is even looked up
         if text is None and due_at is None and alts is None:
             raise InputError("queue edit", "nothing to change", hint="Give --text and/or --at.")
         with _unless_changed_meanwhile(post_id):
@@ -367,16 +370,19 @@ class EventQueue:
 
     def get(self, post_id: int) -> dict[str, Any]:
         """One post as ``queue list --json`` shows it."""
+        ensure(self.actor, Action.READ)
         with session_scope(self.engine) as session:
             row = queries.get_post(session, self.event(session), post_id)
+            if sees_only_own_posts(self.actor) and row.author_id != self.actor.identity:
+                raise NotAllowed(f"post {post_id} is not {self.actor.name}'s")
             return post_json(row, self.settings.zone)
 
     def _edit(
         self, post_id: int, text: str | None, due_at: datetime | None, alts: list[str] | None
     ) -> Changed:
-        with session_scope(self.engine) as session:
-            row = queries.get_post(session, self.event(session), post_id)
-            self.actor.may_change(row)
+        with self.session() as (session, event):
+            row = queries.get_post(session, event, post_id)
+            ensure_may_change(self.actor, row.id, row.author_id)
             changes: dict[str, Any] = {}
             if text is not None:
                 changes.update(self._recompose_one(text, row))
@@ -389,9 +395,12 @@ class EventQueue:
                         raise InputError("alt", "every image needs its description (alt text)")
                     image["alt"] = alt.strip()
                 changes["embed"] = {**row.embed, "images": images}
-            queries.edit(row, **changes, edited_by=self.actor.name)
+            queries.edit(
+                row, **changes, edited_by=self.actor.name, edited_by_id=self.actor.identity
+            )
             if due_at is not None and row.state in (PostState.FAILED, PostState.MISSED):
                 queries.retry(row, due_at)
+            self.audit(session, event, "edit", f"post {row.id}", ", ".join(sorted(changes)))
             return Changed(row.id, row.key, row.state, row.due_at)
 
     def _recompose_one(self, text: str, row: OutboxRow) -> dict[str, Any]:
@@ -423,20 +432,25 @@ class EventQueue:
 
     def cancel(self, post_id: int) -> list[Changed]:
         """Cancel a post not sent yet and the unsent replies under it (the given post first)."""
-        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
-            row = queries.get_post(session, self.event(session), post_id)
-            self.actor.may_change(row)
+        ensure(self.actor, Action.CHANGE_OWN)  # before the post is even looked up
+        with _unless_changed_meanwhile(post_id), self.session() as (session, event):
+            row = queries.get_post(session, event, post_id)
+            ensure_may_change(self.actor, row.id, row.author_id)
             cancelled = queries.cancel(session, row)
             for gone in cancelled:
                 gone.cancelled_by = self.actor.name
+                gone.cancelled_by_id = self.actor.identity
+            ids = ", ".join(str(r.id) for r in cancelled)
+            self.audit(session, event, "cancel", f"post {row.id}", f"cancelled {ids}")
             return [_changed(r) for r in cancelled]
 
     def retry(self, post_id: int) -> Changed:
         """Queue a failed or missed post again, to go out now."""
-        self.actor.must_be_officer("send a post again")
-        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
-            row = queries.get_post(session, self.event(session), post_id)
+        ensure(self.actor, Action.RETRY)
+        with _unless_changed_meanwhile(post_id), self.session() as (session, event):
+            row = queries.get_post(session, event, post_id)
             queries.retry(row, self.clock())
+            self.audit(session, event, "retry", f"post {row.id}")
             return _changed(row)
 
     def move(self, post_id: int, direction: str) -> None:
@@ -444,10 +458,12 @@ class EventQueue:
 
         Equal times are split by a second so that the order really changes.
         """
-        self.actor.must_be_officer("reorder the queue")
-        with _unless_changed_meanwhile(post_id), session_scope(self.engine) as session:
-            event = self.event(session)
+        ensure(self.actor, Action.REORDER)
+        if direction not in ("up", "down"):
+            raise InputError("direction", f"move a post up or down, not {direction!r}")
+        with _unless_changed_meanwhile(post_id), self.session() as (session, event):
             row = queries.get_post(session, event, post_id)
+            self.audit(session, event, "move", f"post {row.id}", direction)
             queued = queries.list_posts(session, event, [PostState.QUEUED])
             if row not in queued:
                 raise OutboxError(f"cannot move post {post_id}: it is {row.state}")
@@ -466,9 +482,10 @@ class EventQueue:
 
     def set_paused(self, paused: bool) -> None:
         """Pause or resume the whole event: the daemon sends nothing while it is paused."""
-        self.actor.must_be_officer("pause or resume sending")
-        with session_scope(self.engine) as session:
-            self.event(session).paused = paused
+        ensure(self.actor, Action.PAUSE)
+        with self.session() as (session, event):
+            event.paused = paused
+            self.audit(session, event, "pause" if paused else "resume", "sending")
 
 
 def _check_decodes(source: Path | bytes, name: str) -> None:
@@ -537,6 +554,21 @@ def draw_card(settings: Settings, talks: list[Talk], kind: str, talk_id: str, te
     if kind not in CARD_KINDS:
         raise InputError("card", f"unknown card kind {kind!r}")
     return render_event_card(settings, talks, talk_id, kind=kind, text=text.strip() or None)
+
+
+_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+
+
+def save_prepared(settings: Settings, source: Path | bytes, name: str) -> Path:
+    """Keep a person's photo in ``uploads/`` as it will be sent: oriented, metadata (EXIF, GPS)
+    stripped, resized to Bluesky's limits. The queue then never depends on the original."""
+    from livepost.cards.images import prepare_image
+
+    try:
+        prepared = prepare_image(source, name=name)
+    except InputError as exc:
+        raise InputError("image", f"{name}: {exc.detail}", hint=exc.hint) from exc
+    return save_upload(settings, prepared.data, f"photo{_SUFFIXES.get(prepared.mime, '.img')}")
 
 
 def save_upload(settings: Settings, data: bytes, filename: str, *, prefix: str = "") -> Path:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from livepost.app.timeline import post_json
 from livepost.outbox.queries import PostState, list_posts
-from livepost.outbox.timeline import post_json
-from livepost.run.lock import AlreadyRunning, RunLock
 from livepost.store.engine import session_scope
+from livepost.store.lock import AlreadyRunning, RunLock
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event
 

@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from livepost.store.programme import current_talks
+from livepost.app.permissions import sees_talk
+from livepost.schedule.current import current_talks
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import Engine
 
-    from livepost.app.team import Actor
     from livepost.config import Settings
     from livepost.model import Talk
+    from livepost.model.actors import Actor
 
 
 @dataclass
@@ -32,7 +33,7 @@ def talks_now(settings: Settings, engine: Engine, actor: Actor, now: datetime) -
         (
             t
             for t in current_talks(settings, engine)
-            if t.kind == "talk" and not t.withdrawn and actor.sees(t)
+            if t.kind == "talk" and not t.withdrawn and sees_talk(actor, t.room)
         ),
         key=lambda t: (t.start, t.room or "", t.id),
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from livepost.model.engagement import Counts
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.store.models import EventRow, OutboxRow
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from livepost.config import ArchiveSection
 from livepost.model.engagement import Counts, RemotePost
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,

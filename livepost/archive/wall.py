@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, not_, or_, select
 
 from livepost.errors import InputError
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.store.models import (
     ArchivedPostRow,
     EventRow,
@@ -184,7 +184,14 @@ def normalise_handle(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
 
 
-def moderate(session: Session, event: EventRow, verb: str, target: str, actor: str) -> bool:
+def moderate(
+    session: Session,
+    event: EventRow,
+    verb: str,
+    target: str,
+    actor: str,
+    actor_id: str | None = None,
+) -> bool:
     """Apply ``verb`` (hide, unhide, pin, unpin, block, unblock) to a post URI or a handle, and
     log it; False when it changed nothing (already so)."""
     if verb not in ACTIONS:
@@ -234,7 +241,9 @@ def moderate(session: Session, event: EventRow, verb: str, target: str, actor: s
         session.delete(existing)
     else:
         return False
-    session.add(WallLogRow(event_id=event.id, actor=actor, action=verb, target=target))
+    session.add(
+        WallLogRow(event_id=event.id, actor=actor, actor_id=actor_id, action=verb, target=target)
+    )
     return True
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from livepost.errors import ConfigError, LivepostError, OutputError
 from livepost.model import Talk
-from livepost.schedule.identify import closest_ids
+from livepost.model.ids import closest_ids
 from livepost.store.output import write_bytes
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ def card_command(
 ) -> None:
     """Draw a card (1200x675 by default, at most 976 KB) and print its alt text."""
     from livepost.cards.for_event import render_event_card, write_card
-    from livepost.store.programme import current_talks
+    from livepost.schedule.current import current_talks
 
     state: CliState = ctx.obj
     settings = state.settings()

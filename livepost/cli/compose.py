@@ -54,9 +54,7 @@ def compose_command(
             f"{kind!r} is not one of: {', '.join(POST_KINDS)}", param_hint="--kind"
         )
     if state.in_event_folder():
-        from livepost.app.queue import EventQueue
-
-        queue = EventQueue(state.settings(), state.engine())
+        queue = state.app().queue
         posts = queue.compose(body, queue.talk(talk_id), kind)
     elif talk_id:
         raise ConfigError(

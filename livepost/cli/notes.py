@@ -15,7 +15,7 @@ def check_command(ctx: typer.Context) -> None:
     """Report unknown talk ids, images missing, outside the event folder or undecodable, images
     without alt text, snippets to split; warn about talk card text no installed font can draw."""
     from livepost.notes import check_notes, load_notes
-    from livepost.store.programme import current_talks
+    from livepost.schedule.current import current_talks
 
     state: CliState = ctx.obj
     settings = state.settings()

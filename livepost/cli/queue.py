@@ -57,7 +57,7 @@ def add_command(
     """Queue a post (a thread if it is too long for one)."""
     import sys
 
-    from livepost.app.queue import Attachment, EventQueue, PostRequest
+    from livepost.app.queue import Attachment, PostRequest
     from livepost.errors import InputError
     from livepost.store.models import utc_now
     from livepost.times import parse_at
@@ -80,7 +80,7 @@ def add_command(
         )
     body = sys.stdin.read() if text == "-" else text
     when = parse_at(at, utc_now(), settings.zone)
-    queued = EventQueue(settings, state.engine()).queue(
+    queued = state.app().queue.queue(
         PostRequest(
             body,
             talk_id=talk_id,
@@ -103,11 +103,10 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the posts as JSON.")] = False,
 ) -> None:
     """The posts still to send (queued, failed, missed), in the order they are due."""
-    from livepost.app.queue import EventQueue
-    from livepost.outbox.states import PENDING
+    from livepost.model.posts import PENDING
 
     state: CliState = ctx.obj
-    queue = EventQueue(state.settings(), state.engine())
+    queue = state.app().queue
     rows = queue.posts(None if show_all else PENDING)
     paused = queue.paused()
     if as_json:
@@ -153,14 +152,13 @@ def edit_command(
 ) -> None:
     """Change a post not sent yet; re-planning keeps your change. A failed or missed post given a
     new time is queued again."""
-    from livepost.app.queue import EventQueue
     from livepost.store.models import utc_now
     from livepost.times import parse_at
 
     state: CliState = ctx.obj
     settings = state.settings()
     due = parse_at(at, utc_now(), settings.zone) if at is not None else None
-    changed = EventQueue(settings, state.engine()).edit(post_id, text=text, due_at=due)
+    changed = state.app().queue.edit(post_id, text=text, due_at=due)
     local = changed.due_at.astimezone(settings.zone)
     typer.echo(f"Post {changed.id} ({changed.state}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
 
@@ -171,10 +169,9 @@ def cancel_command(
     post_id: Annotated[int, typer.Argument(help="The post's id (see: livepost queue list).")],
 ) -> None:
     """Cancel a post not sent yet, and the unsent replies under it."""
-    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    for item in EventQueue(state.settings(), state.engine()).cancel(post_id):
+    for item in state.app().queue.cancel(post_id):
         typer.echo(f"Cancelled post {item.id} ({item.key}).")
 
 
@@ -184,18 +181,16 @@ def retry_command(
     post_id: Annotated[int, typer.Argument(help="The id of a failed or missed post.")],
 ) -> None:
     """Queue a failed or missed post again, to go out now."""
-    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    changed = EventQueue(state.settings(), state.engine()).retry(post_id)
+    changed = state.app().queue.retry(post_id)
     typer.echo(f"Post {changed.id} ({changed.key}) is queued again.")
 
 
 def _set_paused(ctx: typer.Context, paused: bool) -> None:
-    from livepost.app.queue import EventQueue
 
     state: CliState = ctx.obj
-    EventQueue(state.settings(), state.engine()).set_paused(paused)
+    state.app().queue.set_paused(paused)
 
 
 @app.command("pause")

@@ -134,7 +134,7 @@ def show_command(
     ] = False,
 ) -> None:
     """Show the imported programme in the event's local time."""
-    from livepost.store.programme import stored_talks
+    from livepost.schedule.current import stored_talks
 
     state: CliState = ctx.obj
     settings = state.settings()

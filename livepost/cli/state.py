@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from livepost.app.event import EventApp
     from livepost.config import Settings
 
 
@@ -44,6 +45,13 @@ class CliState:
                 self.event_dir, flags={"database_url": self.database_url_flag}
             )
         return self._settings
+
+    def app(self) -> EventApp:
+        """The door: the event as the command line (the event's owner) asks of it."""
+        from livepost.app.context import cli_actor
+        from livepost.app.event import EventApp
+
+        return EventApp(self.settings(), self.engine(), cli_actor())
 
     def engine(self) -> Engine:
         if self._engine is None:

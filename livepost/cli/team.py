@@ -42,16 +42,19 @@ def add_command(
     ] = False,
 ) -> None:
     """Add a person with a personal token (shown once) and print their link and its QR code."""
-    from livepost.app.team import Team, personal_link, qr_text
+    from livepost.app.team import personal_link, qr_text
 
     state: CliState = ctx.obj
-    member, token = Team(state.settings(), state.engine()).add(name, role, room or [])
+    member, token = state.app().team.add(name, role, room or [])
     link = personal_link(base_url, token)
     if as_json:
         typer.echo(json.dumps({**member.to_json(), "token": token, "link": link}, indent=2))
         return
     rooms = f" for {', '.join(member.rooms)}" if member.rooms else ""
-    typer.echo(f"Added {member.name} ({member.role}{rooms}). Their personal link (shown once):")
+    typer.echo(
+        f"Added {member.name} (member {member.id}, {member.role}{rooms}). "
+        "Their personal link (shown once):"
+    )
     typer.echo(f"    {link}")
     typer.echo(qr_text(link), nl=False)
     typer.echo(f"To take it back: livepost team revoke {member.name!r}")
@@ -63,10 +66,8 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the team as JSON.")] = False,
 ) -> None:
     """The team: names, roles, rooms, and whether their link still works."""
-    from livepost.app.team import Team
-
     state: CliState = ctx.obj
-    members = Team(state.settings(), state.engine()).list()
+    members = state.app().team.list()
     if as_json:
         typer.echo(json.dumps([m.to_json() for m in members], indent=2, ensure_ascii=False))
         return
@@ -75,7 +76,7 @@ def list_command(
     for m in members:
         rooms = ", ".join(m.rooms) or "-"
         status = "revoked" if m.revoked else "active"
-        typer.echo(f"{m.name:<20} {m.role:<9} {status:<8} {rooms}")
+        typer.echo(f"{m.id:>4} {m.name:<20} {m.role:<9} {status:<8} {rooms}")
 
 
 @app.command("revoke")
@@ -84,8 +85,6 @@ def revoke_command(
     name: Annotated[str, typer.Argument(help="The person's name (see: livepost team list).")],
 ) -> None:
     """Take a person's access back: their link stops working at once."""
-    from livepost.app.team import Team
-
     state: CliState = ctx.obj
-    member = Team(state.settings(), state.engine()).revoke(name)
+    member = state.app().team.revoke(name)
     typer.echo(f"Revoked {member.name}'s link: it no longer works.")

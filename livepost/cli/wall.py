@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from livepost.cli.state import CliState
+
+if TYPE_CHECKING:
+    from livepost.app.wall import Wall
 
 app = typer.Typer(
     help="The venue wall (/wall in the console): hide or pin posts, block authors, list.",
@@ -19,19 +22,13 @@ replies_app = typer.Typer(
 )
 
 
-def _wall(ctx: typer.Context) -> object:
-    from livepost.app.wall import Wall
-
+def _wall(ctx: typer.Context) -> Wall:
     state: CliState = ctx.obj
-    return Wall(state.settings(), state.engine())
+    return state.app().wall
 
 
 def _act(ctx: typer.Context, verb: str, target: str, done: str, already: str) -> None:
-    from livepost.app.wall import Wall, cli_actor
-
-    wall = _wall(ctx)
-    assert isinstance(wall, Wall)
-    changed = wall.act(verb, target, cli_actor())
+    changed = _wall(ctx).act(verb, target)
     typer.echo(done if changed else already)
 
 
@@ -148,15 +145,14 @@ def replies_hide_command(
     uri: Annotated[str, typer.Argument(help="The reply's at:// URI (see `livepost wall list`).")],
 ) -> None:
     """Hide a reply in one of our threads: adds it to the thread's threadgate on Bluesky."""
-    from livepost.app.wall import cli_actor
-    from livepost.publish.gates import hide_reply, write_pending_gates
+    from livepost.publish.gates import write_pending_gates
     from livepost.publish.lock import WriterBusy
     from livepost.run.assemble import has_credentials, make_publisher
 
     state: CliState = ctx.obj
     settings = state.settings()
     engine = state.engine()
-    root = hide_reply(engine, settings.event_key, uri, cli_actor(), settings.publish)
+    root = state.app().replies.hide(uri)
     if not has_credentials(settings):
         typer.echo(f"hidden reply recorded for the thread {root}; `livepost run` writes it.")
         return

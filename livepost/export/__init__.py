@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from livepost.errors import InputError
 from livepost.export.report import load_report
-from livepost.schedule.identify import closest_ids
+from livepost.model.ids import closest_ids
 from livepost.store.engine import session_scope
 from livepost.store.output import atomic_output
 from livepost.store.talks import load_talks

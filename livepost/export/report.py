@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Text, select, type_coerce
 
 from livepost.model.engagement import Counts
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,

@@ -28,7 +28,7 @@ class Talk:
     (``kind="break"``) that gets no posts by default.
 
     ``id`` is livepost's stable, readable slug (it names ``notes/<id>.md``); importers leave it
-    empty and :func:`livepost.schedule.identify.assign_ids` fills it. ``source_id`` is the item's
+    empty and :func:`livepost.model.ids.assign_ids` fills it. ``source_id`` is the item's
     own id in the source file (frab guid, iCalendar UID, CSV ID column), used to recognise the same
     talk when a programme is imported again.
     """

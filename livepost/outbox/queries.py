@@ -20,16 +20,16 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from livepost.errors import ExitCode, LivepostError
-from livepost.outbox.states import FINAL, UNSENT, PostState
+from livepost.errors import Conflict, ExitCode, NotFound
+from livepost.model.posts import FINAL, UNSENT, PostState
 from livepost.outbox.tid import mint_tid
 from livepost.store.models import EventRow, OutboxRow, utc_now
 
 __all__ = ["FINAL", "UNSENT", "PostState"]  # re-exported: the states belong with the queries
 
 
-class OutboxError(LivepostError):
-    """A queue operation that cannot be done (unknown id, a post already sent): a usage error."""
+class OutboxError(Conflict):
+    """A queue operation that cannot be done now (a post already sent): a usage error."""
 
     exit_code = ExitCode.USAGE
 
@@ -55,6 +55,7 @@ class Draft:
     origin: str = "plan"
     source_hash: str | None = None
     author: str | None = None  # who queued it by hand (None: the planner)
+    author_id: str | None = None  # their identity (owner, member:<id>): who may change it
     client_key: str | None = None  # ``<author>/<key>``: the API's idempotency key
 
 
@@ -85,6 +86,7 @@ def add_post(
         rkey=mint_tid(),
         source_hash=draft.source_hash,
         author=draft.author,
+        author_id=draft.author_id,
         client_key=draft.client_key,
         edited=False,
         attempts=0,
@@ -111,7 +113,7 @@ def add_thread(
 def get_post(session: Session, event: EventRow, post_id: int) -> OutboxRow:
     row = session.get(OutboxRow, post_id)
     if row is None or row.event_id != event.id:
-        raise OutboxError(
+        raise NotFound(
             f"no queued post with id {post_id}",
             hint="See the ids with: livepost queue list",
         )

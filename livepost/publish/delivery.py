@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from livepost.errors import ConcurrentChange
+from livepost.model.posts import PostState
 from livepost.outbox.queries import (
     due_posts,
     in_flight,
@@ -46,7 +47,6 @@ from livepost.outbox.queries import (
     record_posted,
     reply_refs,
 )
-from livepost.outbox.states import PostState
 from livepost.publish.base import (
     MAX_WRITES,
     POST_COLLECTION,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
 from livepost.publish.cid import blob_cid, record_cid
 from livepost.store.models import OutboxRow

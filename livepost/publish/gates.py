@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from livepost.errors import InputError
-from livepost.outbox.states import PostState
+from livepost.errors import InputError, NotFound
+from livepost.model.posts import PostState
 from livepost.publish.base import GatePublisher, PublishError
 from livepost.store.engine import session_scope
 from livepost.store.models import (
@@ -198,7 +198,12 @@ def write_pending_gates(
 
 
 def hide_reply(
-    engine: Engine, event_key: str, reply_uri: str, actor: str, config: PublishSection
+    engine: Engine,
+    event_key: str,
+    reply_uri: str,
+    actor: str,
+    config: PublishSection,
+    actor_id: str | None = None,
 ) -> str:
     """Add ``reply_uri`` to the hidden replies of its thread's threadgate (pending until
     written); returns the root's URI. The reply must be one the archive found in our threads."""
@@ -218,8 +223,7 @@ def hide_reply(
         )
         root = row.reply_root if row is not None else None
         if root is None or root not in ours:
-            raise InputError(
-                "URI",
+            raise NotFound(
                 f"{reply_uri} is not a reply in one of our threads that the archive knows",
                 hint="Run `livepost archive sync` first, then give the reply's at:// URI.",
             )
@@ -253,7 +257,13 @@ def hide_reply(
         gate.record = record
         gate.pending, gate.attempts, gate.last_error = True, 0, None
         session.add(
-            WallLogRow(event_id=event.id, actor=actor, action="hide-reply", target=reply_uri)
+            WallLogRow(
+                event_id=event.id,
+                actor=actor,
+                actor_id=actor_id,
+                action="hide-reply",
+                target=reply_uri,
+            )
         )
         return root
 

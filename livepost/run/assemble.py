@@ -21,7 +21,7 @@ from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
 from livepost.run.daemon import Daemon
 from livepost.run.rehearsal import prepare_rehearsal, rehearsal_key
-from livepost.store.programme import current_talks, stored_talks
+from livepost.schedule.current import current_talks, stored_talks
 from livepost.times import parse_moment
 
 if TYPE_CHECKING:

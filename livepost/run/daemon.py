@@ -42,10 +42,10 @@ from livepost.publish.delivery import deliver_due
 from livepost.publish.gates import write_pending_gates
 from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
-from livepost.run.lock import RunLock
 from livepost.run.wakeups import WakeUps
 from livepost.schedule.importer import Refresh, refresh_programme
 from livepost.store.engine import session_scope
+from livepost.store.lock import RunLock
 from livepost.store.models import EventRow, OutboxRow, TalkRow
 from livepost.store.talks import load_event, load_talks
 

@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 
 from livepost.model import Schedule
 from livepost.outbox.tid import mint_tid
+from livepost.schedule.current import current_talks
 from livepost.store.engine import session_scope
 from livepost.store.models import EventRow, OutboxRow
-from livepost.store.programme import current_talks
 from livepost.store.talks import ensure_event, load_talks, save_schedule
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
@@ -44,11 +44,6 @@ _POSTGRES_HINT = (
     "Check LIVEPOST_DATABASE_URL (host, port, user name, password, database name) "
     "and that the PostgreSQL server is running and reachable."
 )
-
-
-def default_database_url(event_dir: Path) -> str:
-    """The event's own SQLite file: ``sqlite:///<event_dir>/livepost.db``."""
-    return f"sqlite:///{event_dir.resolve() / 'livepost.db'}"
 
 
 def mask_url(url: str | URL) -> str:

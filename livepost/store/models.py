@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 
 #: Constraint names are fixed so that migrations can refer to them on every database.
 NAMING_CONVENTION = {
@@ -262,6 +262,11 @@ class OutboxRow(Base):
     author: Mapped[str | None] = mapped_column(String(100))
     edited_by: Mapped[str | None] = mapped_column(String(100))
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    #: the identities behind those names (``owner``, ``member:<id>``, ``daemon``): who may change
+    #: a post is decided by these, never by the names above
+    author_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    edited_by_id: Mapped[str | None] = mapped_column(String(40))
+    cancelled_by_id: Mapped[str | None] = mapped_column(String(40))
     #: ``<author>/<key>`` of a post sent through the API with the client's idempotency key: the
     #: same key again is the same post (a double tap, a resend after a dropped connection)
     client_key: Mapped[str | None] = mapped_column(String(250), unique=True)
@@ -276,11 +281,17 @@ class TeamMemberRow(Base):
     """
 
     __tablename__ = "team_members"
-    __table_args__ = (UniqueConstraint("event_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        UniqueConstraint("event_id", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
+    #: the name case-folded and NFKC-normalised: two people cannot share a name told apart by
+    #: case or look-alike forms
+    name_key: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(10))  # officer | reporter | viewer
     rooms: Mapped[list[str]] = mapped_column(JSON, default=list)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -455,6 +466,23 @@ class WallLogRow(Base):
     actor: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(20))
     target: Mapped[str] = mapped_column(String(300))
+    actor_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class AuditRow(Base):
+    """One change someone made (queue, edit, cancel, retry, pause, wall and reply moderation, team
+    changes), with the identity and the name of who made it: kept, never changed."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+    actor_id: Mapped[str] = mapped_column(String(40))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class GateWriteRow(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from livepost.errors import ConfigError, ScheduleError, StoreError
 from livepost.model import Person, Schedule, Talk, TalkKind
-from livepost.schedule.identify import assign_ids
+from livepost.model.ids import assign_ids
 from livepost.store.models import EventRow, PersonRow, RoomRow, TalkRow, TalkSpeakerRow, utc_now
 
 #: The fields compared on re-import, in the order a change report lists them.

@@ -25,8 +25,8 @@ from starlette.types import Message
 
 from livepost.app.queue import MAX_UPLOAD_BYTES, EventQueue, PostRequest, Upload
 from livepost.app.talks_now import talk_json, talks_now
-from livepost.app.team import Actor
 from livepost.errors import InputError, LivepostError, NotAllowed
+from livepost.model.actors import Actor
 from livepost.outbox.queries import OutboxError
 from livepost.web.security import CSRF_HEADER
 
@@ -102,7 +102,7 @@ class Api:
     def queue(self, request: Request) -> EventQueue:
         actor: Actor = request.state.actor
         console = self.console
-        return EventQueue(console.settings, console.engine, console.clock, actor)
+        return EventQueue(console.settings, console.engine, actor, console.clock)
 
     def csrf_refused(self, request: Request) -> Response | None:
         """A POST authorised by the cookie alone must carry the CSRF token (as every form)."""

@@ -26,9 +26,10 @@ from starlette.staticfiles import StaticFiles
 
 from livepost.app.doctor import Check, run_checks
 from livepost.app.status import daemon_state
-from livepost.app.team import Role, Team
-from livepost.app.wall import Wall
+from livepost.app.team import authenticate
+from livepost.app.wall import Replies, Wall
 from livepost.errors import LivepostError, NotAllowed
+from livepost.model.actors import Role
 from livepost.store.engine import open_database
 from livepost.web.api import Api
 from livepost.web.composer import ComposeError, ComposeForm
@@ -76,7 +77,7 @@ def create_app(
     guard = Guard(
         token=token,
         port=port,
-        team=Team(settings, engine).authenticate,
+        team=lambda token: authenticate(settings, engine, token),
         secure_cookies=secure_cookies,
     )
     api = Api(console, guard)
@@ -440,8 +441,12 @@ class _Pages:
 
     # --- the venue wall --------------------------------------------------------------------------
 
-    def _wall(self) -> Wall:
-        return Wall(self.console.settings, self.console.engine)
+    def _scope(self, request: Request) -> dict[str, Any]:
+        c = self.c(request)
+        return {"settings": c.settings, "engine": c.engine, "actor": c.actor, "clock": c.clock}
+
+    def _wall(self, request: Request) -> Wall:
+        return Wall(**self._scope(request))
 
     def _local(self, moment: datetime) -> str:
         return f"{self.console.local(moment):%H:%M}"
@@ -461,7 +466,7 @@ class _Pages:
         return html, stamp
 
     async def wall(self, request: Request) -> Response:
-        posts = await run_in_threadpool(self._wall().posts)
+        posts = await run_in_threadpool(self._wall(request).posts)
         panel, _ = self._wall_panel_html(request, posts)
         html = render_page(
             "wall.html",
@@ -472,14 +477,14 @@ class _Pages:
         return HTMLResponse(html)
 
     async def wall_panel(self, request: Request) -> Response:
-        posts = await run_in_threadpool(self._wall().posts)
+        posts = await run_in_threadpool(self._wall(request).posts)
         html, stamp = self._wall_panel_html(request, posts)
         if request.query_params.get("since") == stamp:
             return Response(status_code=204)
         return HTMLResponse(html)
 
     async def wall_json(self, request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(self._wall().to_json))
+        return JSONResponse(await run_in_threadpool(self._wall(request).to_json))
 
     def _actor(self, request: Request) -> str:
         host = request.client.host if request.client else "?"
@@ -487,7 +492,7 @@ class _Pages:
         return f"console {host} {session}".strip()
 
     async def wall_manage(self, request: Request, message: str = "") -> Response:
-        wall = self._wall()
+        wall = self._wall(request)
 
         def load() -> dict[str, Any]:
             standing = wall.decisions()
@@ -515,26 +520,17 @@ class _Pages:
         form = await request.form()
         target = str(form.get("target") or "")
         try:
-            await run_in_threadpool(self._wall().act, verb, target, self._actor(request))
+            await run_in_threadpool(self._wall(request).act, verb, target)
         except LivepostError as exc:
             return self.error_page(request, exc, status=422)
         return _redirect(request, "/wall/manage")
 
     async def hide_reply(self, request: Request) -> Response:
-        from livepost.publish.gates import hide_reply
-
         form = await request.form()
         target = str(form.get("target") or "")
-        settings = self.console.settings
+        replies = Replies(**self._scope(request))
         try:
-            await run_in_threadpool(
-                hide_reply,
-                self.console.engine,
-                settings.event_key,
-                target,
-                self._actor(request),
-                settings.publish,
-            )
+            await run_in_threadpool(replies.hide, target)
         except LivepostError as exc:
             return self.error_page(request, exc, status=422)
         return _redirect(request, "/wall/manage")

@@ -92,7 +92,7 @@ class Preview:
 
 
 def event_queue(console: Console) -> EventQueue:
-    return EventQueue(console.settings, console.engine, console.clock, console.actor)
+    return EventQueue(console.settings, console.engine, console.actor, console.clock)
 
 
 def preview(console: Console, form: ComposeForm) -> Preview:

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from livepost.app.team import CONSOLE_OFFICER, Actor
-from livepost.outbox.states import PostState
+from livepost.model.actors import Actor
+from livepost.model.posts import PostState
+from livepost.schedule.current import current_talks
 from livepost.store.engine import session_scope
-from livepost.store.programme import current_talks
 from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class Console:
     engine: Engine
     clock: Callable[[], datetime] = utc_clock
     #: who is asking (one Console per request carries it; the shared one is the officer)
-    actor: Actor = CONSOLE_OFFICER
+    actor: Actor = field(default_factory=Actor.owner)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from livepost.archive.own import own_reply_counts, without_own
 from livepost.model.engagement import Counts
+from livepost.model.posts import PostState
 from livepost.outbox.queries import list_posts
-from livepost.outbox.states import PostState
 from livepost.store.models import ArchivedPostRow, ArchiveSyncRow
 from livepost.store.models import EngagementSnapshotRow as Snap
 from livepost.web.console import Console, PostView

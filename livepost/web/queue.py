@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from livepost.app.team import Role
 from livepost.errors import InputError
+from livepost.model.actors import Role
+from livepost.model.posts import PENDING, UNSENT
 from livepost.outbox.queries import OutboxError, PostState, get_post, list_posts
-from livepost.outbox.states import PENDING, UNSENT
 from livepost.web.composer import ComposeError, event_queue
 from livepost.web.console import Console, PostView
 
@@ -35,7 +35,7 @@ def queue_view(console: Console) -> QueueView:
     with console.session() as (session, event):
         rows = list_posts(session, event, PENDING)
         if mine_only:
-            rows = [row for row in rows if row.author == console.actor.name]
+            rows = [row for row in rows if row.author_id == console.actor.identity]
         view = QueueView(paused=bool(event.paused), titles=titles)
         for row in rows:
             post = PostView.of(row, console.zone)

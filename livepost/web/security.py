@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from livepost.app.team import CONSOLE_OFFICER, Actor
+from livepost.model.actors import Actor
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -109,7 +109,7 @@ class Guard:
         if not token:
             return None
         if same_secret(token, self.token):
-            return CONSOLE_OFFICER
+            return Actor.owner()
         if self.team is None:
             return None
         return self.team(token)

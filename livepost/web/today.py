@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from livepost.model import Talk
+from livepost.model.posts import PostState
 from livepost.outbox.queries import list_posts
-from livepost.outbox.states import PostState
 from livepost.web.console import Console, PostView
 
 

@@ -12,6 +12,7 @@ import pytest
 from livepost.app.queue import EventQueue, PostRequest
 from livepost.config import Settings, load_settings
 from livepost.errors import ConcurrentChange
+from livepost.model.actors import Actor
 from livepost.outbox.queries import OutboxError, PostState, mark_sending
 from livepost.publish.delivery import deliver_due
 from livepost.publish.dryrun import DryRunPublisher
@@ -31,7 +32,7 @@ def test_an_edit_saved_while_the_daemon_reads_the_post_wins(
 ) -> None:
     settings = _settings(tmp_path, database_url)
     engine = open_database(settings.database_url)
-    queue = EventQueue(settings, engine)
+    queue = EventQueue(settings, engine, Actor.owner())
     (post_id,) = queue.queue(PostRequest("Original text")).ids
     with pytest.raises(ConcurrentChange), session_scope(engine) as daemon:
         row = daemon.get(OutboxRow, post_id)
@@ -55,7 +56,7 @@ def test_an_edit_of_a_post_the_daemon_marked_meanwhile_is_refused(
 ) -> None:
     settings = _settings(tmp_path, database_url)
     engine = open_database(settings.database_url)
-    queue = EventQueue(settings, engine)
+    queue = EventQueue(settings, engine, Actor.owner())
     (post_id,) = queue.queue(PostRequest("Original text")).ids
     with pytest.raises(ConcurrentChange), session_scope(engine) as editor:
         row = editor.get(OutboxRow, post_id)
@@ -79,7 +80,7 @@ def test_two_hundred_edits_racing_the_daemon_never_leave_a_row_that_lies(
 ) -> None:
     settings = _settings(tmp_path, database_url)
     engine = open_database(settings.database_url)
-    queue = EventQueue(settings, engine)
+    queue = EventQueue(settings, engine, Actor.owner())
     soon = datetime.now(UTC) + timedelta(seconds=1)
     ids = [queue.queue(PostRequest(f"Post {n}", due_at=soon)).ids[0] for n in range(200)]
     publisher = DryRunPublisher()

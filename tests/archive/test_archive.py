@@ -16,13 +16,13 @@ from atproto import Client, models
 from sqlalchemy import Engine, func, select
 
 from livepost.archive.sync import ClientReader, Tracked, has_tag, is_due, sync, sync_due
-from livepost.config import ArchiveSection
+from livepost.config import ArchiveSection, default_database_url
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.export import export
 from livepost.model import Person, Schedule, Talk
 from livepost.model.engagement import Counts, RemotePost
 from livepost.outbox.queries import Draft, add_post, mark_posted
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.models import ArchivedPostRow, ArchiveSyncRow, EngagementSnapshotRow
 from livepost.store.talks import ensure_event, load_event, save_schedule
 from tests.clirunner import run_livepost

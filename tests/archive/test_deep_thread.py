@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from livepost.archive.sync import ClientReader, sync
 from livepost.bluesky import reads
+from livepost.config import default_database_url
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.model import Schedule, Talk
 from livepost.outbox.queries import Draft, add_post, mark_posted
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.models import ArchivedPostRow
 from livepost.store.talks import ensure_event, load_event, save_schedule
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from livepost.config import Settings, load_settings
 from livepost.model import Person, Schedule, Talk
+from livepost.model.ids import assign_ids
 from livepost.notes import Snippet, load_notes
 from livepost.outbox.queries import edit, list_posts, mark_posted
 from livepost.plan.planner import build_plan, plan, snippet_hash
 from livepost.plan.sync import replan
 from livepost.schedule import load_schedule
-from livepost.schedule.identify import assign_ids
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event, save_schedule
 from tests.clirunner import run_livepost
@@ -581,7 +581,7 @@ def test_tags_in_record_keeps_a_full_snippet_in_one_post(tmp_path: Path) -> None
 
 def test_a_festival_overlapping_all_day_is_one_short_warning() -> None:
     """63 parallel talks name the first five, not all 63 (the 39C3 plan printed every id)."""
-    from livepost.outbox.timeline import plan_warnings
+    from livepost.app.timeline import plan_warnings
     from livepost.store.models import OutboxRow
 
     start = datetime(2026, 12, 27, 10, 0, tzinfo=UTC)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from livepost.config import default_database_url
 from livepost.outbox.queries import Draft, add_post, add_thread, list_posts
 from livepost.publish.base import (
     MAX_WRITES,
@@ -26,7 +27,7 @@ from livepost.publish.base import (
 from livepost.publish.cid import record_cid
 from livepost.publish.delivery import deliver_due
 from livepost.publish.dryrun import DryRunPublisher
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.models import EventRow, OutboxRow
 from livepost.store.talks import ensure_event
 

@@ -73,7 +73,7 @@ def _draft(key: str, minutes: int = 0, **extra: Any) -> Draft:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
-    from livepost.store.engine import default_database_url
+    from livepost.config import default_database_url
 
     engine = open_database(default_database_url(tmp_path))
     with session_scope(engine) as session:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from livepost.config import PublishSection, load_settings
-from livepost.errors import InputError
+from livepost.errors import NotFound
 from livepost.outbox.queries import Draft, add_post, mark_posted
 from livepost.publish.base import StrongRef, UnknownOutcome
 from livepost.publish.dryrun import DryRunPublisher
@@ -84,7 +84,7 @@ def test_gates_are_reported_and_retried_and_only_announcements_get_them(tmp_path
     assert (post_c, post_rkey) == ("app.bsky.feed.postgate", "3kroot0000000")
     assert postgate["embeddingRules"] == [{"$type": "app.bsky.feed.postgate#disableRule"}]
     assert pending_gates(engine, settings.event_key) == []
-    with pytest.raises(InputError, match="is not a reply in one of our threads"):
+    with pytest.raises(NotFound, match="is not a reply in one of our threads"):
         hide_reply(engine, settings.event_key, "at://did:plc:x/app.bsky.feed.post/3k", "me", config)
     open_config = PublishSection()
     assert write_pending_gates(engine, settings.event_key, publisher, open_config).lines() == []

@@ -21,13 +21,14 @@ from sqlalchemy import text
 
 from livepost.config import Settings, load_settings
 from livepost.model import Person, Schedule, Talk
+from livepost.model.actors import Actor
 from livepost.outbox.queries import list_posts
 from livepost.publish.dryrun import DryRunPublisher
 from livepost.run.clock import RealClock, SimulatedClock
 from livepost.run.daemon import Daemon, RunSummary
-from livepost.run.lock import AlreadyRunning
 from livepost.run.wakeups import job_table, running_here
 from livepost.store.engine import open_database, session_scope
+from livepost.store.lock import AlreadyRunning
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event, save_schedule
 from tests.clirunner import run_livepost
@@ -406,7 +407,9 @@ def test_live_notes_and_queue_changes_reach_the_running_daemon(tmp_path: Path) -
         # the queue from another "terminal": pause holds everything, resume sends
         engine = open_database(settings.database_url)
         _set_paused(engine, settings, True)
-        queued = EventQueue(settings, engine).queue(PostRequest("From the desk", talk_id="live"))
+        queued = EventQueue(settings, engine, Actor.owner()).queue(
+            PostRequest("From the desk", talk_id="live")
+        )
         _steps(daemon)
         assert _state(settings, queued.keys[0]) == "queued"
         _set_paused(engine, settings, False)

@@ -13,6 +13,7 @@ import pytest
 from livepost.app.queue import EventQueue, PostRequest
 from livepost.app.status import daemon_state
 from livepost.config import Settings, load_settings
+from livepost.model.actors import Actor
 from livepost.outbox.queries import PostState
 from livepost.publish.dryrun import DryRunPublisher
 from livepost.run.daemon import Daemon
@@ -52,7 +53,7 @@ def test_a_database_locked_for_longer_than_the_busy_timeout_only_delays(
 ) -> None:
     monkeypatch.setattr(store_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
     settings = _settings(tmp_path / "event")
-    queue = EventQueue(settings, open_database(settings.database_url))
+    queue = EventQueue(settings, open_database(settings.database_url), Actor.owner())
     queue.queue(PostRequest("Before the lock"))
     publisher, lines = DryRunPublisher(), []
     daemon = _daemon(settings, publisher, lines)
@@ -87,7 +88,7 @@ def test_a_database_locked_for_longer_than_the_busy_timeout_only_delays(
 
 def test_a_full_disk_only_delays(small_disk: Path) -> None:
     settings = _settings(small_disk / "event")
-    queue = EventQueue(settings, open_database(settings.database_url))
+    queue = EventQueue(settings, open_database(settings.database_url), Actor.owner())
     assert queue.posts() == []  # the event exists, nothing queued yet
     publisher, lines = DryRunPublisher(), []
     daemon = _daemon(settings, publisher, lines)

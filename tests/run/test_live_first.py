@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from livepost.model.actors import Actor
 from livepost.plan.planner import build_plan, plan, snippet_hash
 from livepost.plan.sync import replan
 from livepost.store.engine import open_database
@@ -115,7 +116,9 @@ def test_a_post_queued_by_another_process_goes_out_without_waiting_for_the_poll(
     engine = open_database(settings.database_url)
     try:
         _until(lambda: _state(settings, "announce/live") == "posted", 20, "announced")
-        queued = EventQueue(settings, engine).queue(PostRequest("From a phone", talk_id="live"))
+        queued = EventQueue(settings, engine, Actor.owner()).queue(
+            PostRequest("From a phone", talk_id="live")
+        )
         took = _until(
             lambda: _posted(settings)[queued.keys[0]].state == "posted", 5, f"sent {lines}"
         )

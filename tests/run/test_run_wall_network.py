@@ -16,6 +16,7 @@ from livepost.app.wall import Wall
 from livepost.config import load_settings
 from livepost.devtools.bluesky_network import LocalNetwork
 from livepost.model import Schedule, Talk
+from livepost.model.actors import Actor
 from livepost.outbox.queries import list_posts
 from livepost.run.assemble import make_publisher
 from livepost.run.daemon import Daemon
@@ -51,7 +52,7 @@ def test_the_daemon_feeds_the_wall_and_gates_the_announcement(
     with session_scope(engine) as session:
         ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
         save_schedule(session, settings.event_key, Schedule([talk]))
-    wall = Wall(settings, engine)
+    wall = Wall(settings, engine, Actor.owner())
     bob = Client(base_url=bluesky_network.pds_url)
     bob.login(bluesky_network.account("bob").handle, bluesky_network.account("bob").password)
     seen: dict[str, float] = {}

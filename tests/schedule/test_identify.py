@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from livepost.model import Talk
-from livepost.schedule.identify import assign_ids, slugify
+from livepost.model.ids import assign_ids, slugify
 
 
 def _talk(title: str, hour: int = 10, source_id: str | None = None) -> Talk:

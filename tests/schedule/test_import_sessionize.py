@@ -10,9 +10,9 @@ import pytest
 
 from livepost.errors import ScheduleError
 from livepost.model import Person, Schedule
+from livepost.model.ids import assign_ids
 from livepost.schedule import parse_schedule
 from livepost.schedule.detect import detect_format
-from livepost.schedule.identify import assign_ids
 from tests.schedule_files import FIXTURES, fixture
 
 BERLIN = ZoneInfo("Europe/Berlin")

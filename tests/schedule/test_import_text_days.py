@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from livepost.model import Person, Schedule
+from livepost.model.ids import assign_ids
 from livepost.schedule import parse_schedule
-from livepost.schedule.identify import assign_ids
 from livepost.schedule.text import day_heading
 
 LONDON = ZoneInfo("Europe/London")

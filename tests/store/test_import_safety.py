@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
+from livepost.config import default_database_url
 from livepost.errors import ScheduleError
 from livepost.model import Schedule, Talk
 from livepost.schedule.changes import describe_change
-from livepost.store.engine import default_database_url, open_database, session_scope
+from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ImportReport, ensure_event, load_talks, save_schedule
 
 ZONE = ZoneInfo("Europe/London")

@@ -19,6 +19,7 @@ with warnings.catch_warnings():
 
 from livepost.app.team import Team
 from livepost.config import Settings
+from livepost.model.actors import Actor
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.web.app import create_app
@@ -36,7 +37,7 @@ def settings(demo_event: Path) -> Settings:
 @pytest.fixture
 def team(settings: Settings) -> dict[str, str]:
     engine = open_database(settings.database_url)
-    people = Team(settings, engine)
+    people = Team(settings, engine, Actor.owner())
     tokens = {
         "ann": people.add("Ann", "reporter", ["Lecture Theatre 1"])[1],
         "vic": people.add("Vic", "viewer")[1],
@@ -212,7 +213,7 @@ def test_wrong_and_revoked_tokens_get_401_and_nothing_else(
     assert client.get("/api/v1/posts").status_code == 401
     assert client.get("/api/v1/posts").json() == {"error": "an access token is needed"}
     engine = open_database(settings.database_url)
-    Team(settings, engine).revoke("Ann")
+    Team(settings, engine, Actor.owner()).revoke("Ann")
     engine.dispose()
     revoked = client.post(
         "/api/v1/snippets",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from livepost.app.team import Team
 from livepost.config import Settings
 from livepost.devtools.bluesky_network import LocalNetwork
+from livepost.model.actors import Actor
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from tests.web.test_web_browser import (  # noqa: F401  (the fixture makes Chromium Debian's)
@@ -39,7 +40,9 @@ INTILE = "intile-new-technologies-law-enforcement"
 def _reporter(settings: Settings) -> str:
     engine = open_database(settings.database_url)
     try:
-        return Team(settings, engine).add("Ann", "reporter", ["Lecture Theatre 1"])[1]
+        return Team(settings, engine, Actor.owner()).add("Ann", "reporter", ["Lecture Theatre 1"])[
+            1
+        ]
     finally:
         engine.dispose()
 

@@ -456,7 +456,7 @@ def test_checks_show_the_doctor_output(client: TestClient) -> None:
 def test_checks_see_a_running_daemon(client: TestClient, settings: Settings) -> None:
     import os
 
-    from livepost.run.lock import RunLock
+    from livepost.store.lock import RunLock
 
     engine = open_database(settings.database_url)
     try:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from livepost.model import Talk
-from livepost.outbox.states import PostState
+from livepost.model.posts import PostState
 from livepost.publish.budget import budget_warnings
 from livepost.store.models import OutboxRow
 

@@ -1,7 +1,7 @@
 """The event's talks as commands need them: from the database, else from the programme file.
 
 Reading the configured programme directly lets ``notes check`` and ``doctor`` work before the
-first ``schedule import``; ids are the same either way (:mod:`livepost.schedule.identify`).
+first ``schedule import``; ids are the same either way (:mod:`livepost.model.ids`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from livepost.errors import InputError
 from livepost.model import Talk
+from livepost.model.ids import assign_ids, closest_ids
 from livepost.schedule import load_schedule
-from livepost.schedule.identify import assign_ids, closest_ids
 from livepost.store.engine import session_scope
 from livepost.store.talks import ensure_event, load_talks
 
