@@ -16,9 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import (
@@ -42,7 +40,7 @@ from livepost.outbox.queries import Draft, OutboxError, PostState
 from livepost.plan.sync import replan
 from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.models import EventRow, OutboxRow
+from livepost.store.models import OutboxRow
 from livepost.store.output import write_bytes
 
 UPLOADS = "uploads"  # images and cards queued by hand are kept here, inside the event folder
@@ -192,7 +190,7 @@ class EventQueue(EventScope):
             result.thread_note = "A new post of its own (not in the talk's thread)."
             return result
         with session_scope(self.engine) as session:
-            parent = announcement_of(session, self.event(session), talk.id)
+            parent = queries.announcement_of(session, self.event(session), talk.id)
             result.parent = post_json(parent, self.settings.zone) if parent else None
         result.thread_note = (
             "A reply in the talk's thread, under its announcement."
@@ -255,7 +253,11 @@ class EventQueue(EventScope):
         try:
             with session_scope(self.engine) as session:
                 event = self.event(session)
-                parent = announcement_of(session, event, talk.id) if parent_key and talk else None
+                parent = (
+                    queries.announcement_of(session, event, talk.id)
+                    if parent_key and talk
+                    else None
+                )
                 rows = queries.add_thread(session, event, drafts, parent=parent)
                 self.audit(session, event, "queue", f"post {rows[0].id}", rows[0].text[:200])
                 return _queued(rows, parent)
@@ -280,18 +282,8 @@ class EventQueue(EventScope):
             first = queries.find_by_client_key(session, event, client_key)
             if first is None:
                 return None
-            rows = [first]
-            while True:  # the further parts of its thread, each replying to the one before
-                nxt = session.scalars(
-                    select(OutboxRow).where(
-                        OutboxRow.parent_id == rows[-1].id,
-                        OutboxRow.key.startswith(f"{first.key}#"),
-                    )
-                ).first()
-                if nxt is None:
-                    break
-                rows.append(nxt)
-            parent = session.get(OutboxRow, first.parent_id) if first.parent_id else None
+            rows = queries.thread_parts(session, first)
+            parent = queries.parent_of(session, first)
             queued = _queued(rows, parent)
             queued.existing = True
             return queued
@@ -530,22 +522,6 @@ def _queued(rows: list[OutboxRow], parent: OutboxRow | None) -> Queued:
 
 def _changed(row: OutboxRow) -> Changed:
     return Changed(row.id, row.key, row.state, row.due_at)
-
-
-def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRow | None:
-    """The talk's announcement (the root of its thread), if one is in the outbox and not dead."""
-    return session.scalars(
-        select(OutboxRow)
-        .where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.talk_id == talk_id,
-            OutboxRow.kind == "announcement",
-            OutboxRow.parent_id.is_(None),
-            OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
-        )
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(1)
-    ).one_or_none()
 
 
 def draw_card(settings: Settings, talks: list[Talk], kind: str, talk_id: str, text: str) -> Any:

@@ -306,3 +306,39 @@ def _require(row: OutboxRow, states: Iterable[PostState], action: str) -> None:
             if action in ("edit", "cancel")
             else None,
         )
+
+
+def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRow | None:
+    """The talk's announcement (the root of its thread), if one is in the outbox and not dead."""
+    return session.scalars(
+        select(OutboxRow)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.talk_id == talk_id,
+            OutboxRow.kind == "announcement",
+            OutboxRow.parent_id.is_(None),
+            OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
+        )
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(1)
+    ).one_or_none()
+
+
+def thread_parts(session: Session, first: OutboxRow) -> list[OutboxRow]:
+    """A post queued as a thread: its first row and the further parts (``key#2``, ``key#3``),
+    each replying to the one before."""
+    rows = [first]
+    while True:
+        nxt = session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.parent_id == rows[-1].id,
+                OutboxRow.key.startswith(f"{first.key}#"),
+            )
+        ).first()
+        if nxt is None:
+            return rows
+        rows.append(nxt)
+
+
+def parent_of(session: Session, row: OutboxRow) -> OutboxRow | None:
+    return session.get(OutboxRow, row.parent_id) if row.parent_id else None
