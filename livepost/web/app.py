@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from livepost.app.doctor import Check
-    from livepost.archive.wall import WallPost
     from livepost.config import Settings
+    from livepost.store.wall import WallPost
 
 STATIC = Path(__file__).resolve().parent / "static"
 POLL_SECONDS = 3

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from livepost.archive.own import own_reply_counts, without_own
 from livepost.model.engagement import Counts
 from livepost.model.posts import PostState
+from livepost.outbox.own import own_reply_counts, without_own
 from livepost.outbox.queries import list_posts
 from livepost.store.models import ArchivedPostRow, ArchiveSyncRow
 from livepost.store.models import EngagementSnapshotRow as Snap
