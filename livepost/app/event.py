@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from livepost.app.context import EventScope
+from livepost.app.daemon import DaemonWork
 from livepost.app.queue import EventQueue
 from livepost.app.team import Team
 from livepost.app.wall import Replies, Wall
@@ -42,3 +43,8 @@ class EventApp(EventScope):
     @cached_property
     def replies(self) -> Replies:
         return self._scoped(Replies)
+
+    @cached_property
+    def daemon(self) -> DaemonWork:
+        """What ``livepost run`` does (only the daemon's actor may)."""
+        return self._scoped(DaemonWork)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from livepost.model import Talk
+from livepost.model.posts import PostKind
 from livepost.notes import load_notes
 from livepost.outbox import queries
 from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
@@ -179,7 +180,7 @@ def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
         row.state, row.last_error, row.planner_cancelled = PostState.QUEUED, None, False
         report.revived.append(row.key)
     if row.state in (PostState.POSTED, PostState.SENDING):
-        if post.kind == "snippet" and row.source_hash != post.source_hash:
+        if post.kind == PostKind.SNIPPET and row.source_hash != post.source_hash:
             report.stale.append(row.key)  # a moved talk's announcement gets a correction
         return
     if row.state != PostState.QUEUED or row.edited:
@@ -244,7 +245,7 @@ def _cancel_unplanned(
             reason = f"talk {row.talk_id} was withdrawn from the programme"
         elif row.talk_id is not None and row.talk_id not in present:
             reason = f"talk {row.talk_id} is no longer in the programme"
-        elif row.kind == "snippet":
+        elif row.kind == PostKind.SNIPPET:
             reason = "its snippet was deleted from the notes"
         else:
             reason = "no longer planned"
