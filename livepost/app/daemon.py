@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import Action, ensure
@@ -62,9 +62,10 @@ class DatabaseUnavailable(StoreError):
     """The database could not be used (locked, disk full, connection lost): try again later."""
 
 
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)  # the driver's own error, under SQLAlchemy's
-    if orig is not None:
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own first line (``database is locked``), else SQLAlchemy's with its name."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        orig = exc.orig
         text = str(orig).strip()
         return text.splitlines()[0] if text else type(orig).__name__
     text = str(exc).strip()

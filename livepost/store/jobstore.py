@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from livepost.errors import StoreError
 
@@ -53,7 +53,7 @@ class SturdyJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         try:
             jobs: list[Any] = super().get_all_jobs()
         except SQLAlchemyError as exc:
-            orig = getattr(exc, "orig", None) or exc
+            orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
             text = str(orig).strip()
             raise StoreError(text.splitlines()[0] if text else type(orig).__name__) from exc
         return jobs

@@ -64,9 +64,13 @@ class ProgrammeJob:
         try:
             refresh = self.work.refresh_programme()
             problem = refresh.problem
-        except LivepostError as exc:  # the database itself: try again at the next interval
+        except Exception as exc:  # the database itself, or a bug: try again at the next interval
             log.debug("programme refresh failed", exc_info=True)
-            problem = exc.message
+            if isinstance(exc, LivepostError):
+                problem = exc.message
+            else:
+                text = str(exc).strip()
+                problem = text.splitlines()[0] if text else type(exc).__name__
         stamp = self.voice.stamp(self.clock())
         if problem is not None:
             if problem != self._problem:
