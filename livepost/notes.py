@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from livepost.cards.alt import has_visible_text
 from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
 from livepost.errors import InputError, NotesError
 from livepost.files import event_file
@@ -265,7 +266,7 @@ def _snippet_problems(
         problem = _image_problem(image, event_dir)
         if problem:
             problems.append(NoteProblem(path, image.line, problem))
-        if not image.alt:
+        if not has_visible_text(image.alt):
             problems.append(
                 NoteProblem(
                     path,

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from livepost.cards.alt import has_visible_text
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event
 from livepost.errors import InputError, LivepostError
@@ -303,7 +304,7 @@ class _Planner:
             return tail
         images = []
         for image in snippet.images:
-            if not image.alt.strip():  # never posted with alt '': the snippet waits for it
+            if not has_visible_text(image.alt):  # never posted without alt: the snippet waits
                 self.problems.append(
                     f"notes/{talk.id}.md, line {image.line}: image {image.written!r} has no "
                     "alt text; the snippet waits until it is described: ![what it shows](path)"
