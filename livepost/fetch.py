@@ -144,13 +144,12 @@ def _resolve(target: _Target, resolver: Resolver) -> list[str]:
     return found
 
 
-def _check(target: _Target, addresses: Iterable[str], allowed: frozenset[str], first: str) -> None:
+def _check(target: _Target, addresses: Iterable[str], allowed: frozenset[str], via: str) -> None:
     for address in addresses:
         kind = address_class(address)
         if kind is None or kind in allowed:
             continue
         where = target.host if target.host == address else f"{target.host} ({address})"
-        via = f" (a redirect from {first} led there)" if target.url != first else ""
         raise FetchError(
             f"{target.url}: refused: {where} is a {kind} address{via}",
             hint="livepost fetches loopback, link-local, private and multicast addresses only "
@@ -262,16 +261,16 @@ def fetch(
     allowed = frozenset(
         kind for kind in map(address_class, _resolve(origin, resolve)) if kind is not None
     )
-    current = url
+    current, via = url, "" if url == first else f" (named by {first})"
     for _ in range(MAX_REDIRECTS + 1):
         target = _target(current)
         addresses = _resolve(target, resolve)
-        _check(target, addresses, allowed, first)
+        _check(target, addresses, allowed, via)
         answer = _get(target, addresses, clock, headers or {}, max_bytes, url)
         location = answer.headers.get("location")
         if answer.status not in _REDIRECTS or not location:
             return answer
-        current = urljoin(current, location.strip())
+        current, via = urljoin(current, location.strip()), f" (a redirect from {current} led there)"
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times", hint=_HINT)
 
 
