@@ -323,7 +323,9 @@ def _get(
             ) from None
         raise FetchError(f"{target.url} did not answer in time ({exc})", hint=_HINT) from None
     except httpcore.ConnectError as exc:
-        raise FetchError(f"{target.url} cannot be reached ({exc})", hint=_HINT) from None
+        raise FetchError(
+            f"{target.url} cannot be fetched (cannot connect: {exc})", hint=_HINT
+        ) from None
     except httpcore.ProtocolError as exc:
         raise FetchError(f"{target.url} gave a broken HTTP answer ({exc})", hint=_HINT) from None
     except (httpcore.NetworkError, httpcore.UnsupportedProtocol) as exc:
