@@ -32,7 +32,7 @@ MAX_ROWS = 20_000
 #: columns (the last one used in any row)
 MAX_COLUMNS = 200
 #: cells in the grid a sheet spans (rows x columns), what reading it holds in memory
-MAX_CELLS = 1_000_000
+MAX_CELLS = 200_000
 #: XML elements in one cell (its value and rich-text runs)
 MAX_CELL_ELEMENTS = 10_000
 #: XML elements in one sheet (cells, rows and the rest: merged cells, formats...)
@@ -41,7 +41,7 @@ MAX_ELEMENTS = 3_000_000
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_SHEET_BYTES = 48 * 1024 * 1024
 #: any other member (shared strings, styles): read whole by openpyxl
-MAX_MEMBER_BYTES = 16 * 1024 * 1024
+MAX_MEMBER_BYTES = 8 * 1024 * 1024
 #: uncompressed / compressed, for members over :data:`RATIO_FROM_BYTES` (real sheets: 5-30)
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1024 * 1024
@@ -107,18 +107,29 @@ class _Counted:
 
 
 @dataclass
+class Budget:
+    """The cells the sheets read before this one have used (one workbook, one budget)."""
+
+    cells: int = 0
+
+
+@dataclass
 class _Count:
     """What one sheet has shown so far."""
 
+    budget: Budget
     elements: int = 0
     max_row: int = 0
     max_column: int = 0
 
 
-def read_sheet(book: Workbook, sheet: Any, path: str) -> list[list[Any]]:
+def read_sheet(
+    book: Workbook, sheet: Any, path: str, budget: Budget | None = None
+) -> list[list[Any]]:
     """The values of one read-only sheet, row by row (row ``n`` of the sheet is ``rows[n-1]``,
     every row as wide as the widest), its declared dimension ignored; refused at the first row,
-    column, cell or element over the limits."""
+    column, cell or element over the limits. ``budget`` counts cells across a workbook's
+    sheets: together they hold at most :data:`MAX_CELLS`."""
     from openpyxl.worksheet._reader import WorkSheetParser
 
     parser = WorkSheetParser(
@@ -131,7 +142,7 @@ def read_sheet(book: Workbook, sheet: Any, path: str) -> list[list[Any]]:
     )
     member = sheet._worksheet_path
     rows: dict[int, list[tuple[int, Any]]] = {}
-    count = _Count()
+    count = _Count(budget or Budget())
     with book._archive.open(member) as raw:
         source = _Counted(raw, MAX_SHEET_BYTES, path, member)
         try:
@@ -139,6 +150,7 @@ def read_sheet(book: Workbook, sheet: Any, path: str) -> list[list[Any]]:
                 rows[row_number] = cells
         except ParseError as exc:
             raise ScheduleError(path, f"sheet {sheet.title!r} is not valid XML ({exc})") from None
+    count.budget.cells += count.max_row * count.max_column
     width = count.max_column
     grid: list[list[Any]] = [[None] * width for _ in range(count.max_row)]
     for number, cells in rows.items():
@@ -216,6 +228,13 @@ def _check_place(count: _Count, row: int, column: int, path: str, title: str) ->
             title,
             f"{count.max_row:,} rows x {count.max_column} columns; livepost reads at most "
             f"{MAX_CELLS:,} cells",
+        )
+    if cells + count.budget.cells > MAX_CELLS:
+        raise InputTooLarge(
+            path,
+            f"its sheets hold more than {MAX_CELLS:,} cells together (at sheet {title!r}); "
+            f"livepost reads at most {MAX_CELLS:,} cells of a workbook",
+            hint=_HINT,
         )
 
 

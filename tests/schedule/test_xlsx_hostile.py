@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 WORKTREE = Path(__file__).resolve().parents[2]
@@ -178,3 +179,49 @@ def test_a_small_bomb_is_refused_by_its_compression_ratio(tmp_path: Path) -> Non
         "bomb?); livepost reads workbooks compressed at most 100 to 1"
     )
     assert done.peak_mb < MAX_RSS_MB
+
+
+def _parse(xml_rows: bytes) -> bytes:
+    """A workbook whose sheet holds the programme's rows plus ``xml_rows``."""
+    data = _programme()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(SHEET)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _rewrite(
+            data, xml.replace(b"</sheetData>", xml_rows + b"</sheetData>")
+        ).items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _refusal(data: bytes) -> str:
+    from zoneinfo import ZoneInfo
+
+    from livepost.errors import InputTooLarge
+    from livepost.schedule import parse_schedule_bytes
+
+    with pytest.raises(InputTooLarge) as caught:
+        parse_schedule_bytes(data, path="p.xlsx", timezone=ZoneInfo("Europe/London"))
+    assert caught.value.exit_code == 2
+    return caught.value.message
+
+
+def _inline(ref: str) -> bytes:
+    return f'<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>'.encode()
+
+
+def test_a_value_beyond_the_column_limit_is_refused_while_reading() -> None:
+    data = _parse(b'<row r="3">' + _inline("GS3") + b"</row>")
+    assert _refusal(data) == (
+        "p.xlsx: sheet 'Sheet' has a value in column GS; livepost reads at most 200 columns"
+    )
+
+
+def test_a_grid_over_the_cell_limit_is_refused_at_the_cell_that_makes_it() -> None:
+    data = _parse(
+        b'<row r="3">' + _inline("GR3") + b'</row><row r="1001">' + _inline("A1001") + b"</row>"
+    )
+    assert _refusal(data) == (
+        "p.xlsx: sheet 'Sheet' has 1,001 rows x 200 columns; livepost reads at most 200,000 cells"
+    )
