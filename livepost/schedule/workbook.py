@@ -17,6 +17,7 @@ Memory therefore stays bounded (well under 200 MB) whatever the file. A refusal 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -150,6 +151,12 @@ def read_sheet(
                 rows[row_number] = cells
         except ParseError as exc:
             raise ScheduleError(path, f"sheet {sheet.title!r} is not valid XML ({exc})") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a directory that lies
+            raise ScheduleError(
+                path,
+                f"is not a readable .xlsx workbook ({exc})",
+                hint="Save it again from the spreadsheet as Excel Workbook (.xlsx).",
+            ) from None
     count.budget.cells += count.max_row * count.max_column
     width = count.max_column
     grid: list[list[Any]] = [[None] * width for _ in range(count.max_row)]

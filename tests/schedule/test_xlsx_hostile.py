@@ -136,7 +136,7 @@ def test_a_value_in_the_last_cell_of_the_grid_is_refused_with_the_limit(tmp_path
     assert done.peak_mb < MAX_RSS_MB
 
 
-def _bomb(path: Path, members: dict[str, bytes], size_mb: int) -> Path:
+def _bomb(path: Path, members: dict[str, bytes], size_mb: int, zip64: bool = True) -> Path:
     """The workbook with its sheet's XML padded with ``size_mb`` MB of spaces (deflates ~1000:1)."""
     block = b" " * (1024 * 1024)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -144,7 +144,7 @@ def _bomb(path: Path, members: dict[str, bytes], size_mb: int) -> Path:
             if name != SHEET:
                 archive.writestr(name, content)
         head, tail = members[SHEET].split(b"<sheetData>", 1)
-        with archive.open(SHEET, "w", force_zip64=True) as sheet:
+        with archive.open(SHEET, "w", force_zip64=zip64) as sheet:
             sheet.write(head + b"<sheetData>")
             for _ in range(size_mb):
                 sheet.write(block)
@@ -225,3 +225,35 @@ def test_a_grid_over_the_cell_limit_is_refused_at_the_cell_that_makes_it() -> No
     assert _refusal(data) == (
         "p.xlsx: sheet 'Sheet' has 1,001 rows x 200 columns; livepost reads at most 200,000 cells"
     )
+
+
+def test_a_directory_that_lies_about_a_sheet_is_refused_at_its_declared_size(
+    tmp_path: Path,
+) -> None:
+    """The directory says 200,000 bytes; the sheet inflates to 100 MB. Reading stops at the
+    declared size (the CRC check fails there): never more is inflated."""
+    import struct
+
+    folder = _event(tmp_path)
+    path = _bomb(folder / "lie.xlsx", _rewrite(_programme()), 100, zip64=False)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo(SHEET)
+    declared = 200_000
+    struct.pack_into("<I", data, info.header_offset + 22, declared)  # the local header
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:  # the directory entry of the sheet
+        length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + length] == SHEET.encode():
+            struct.pack_into("<I", data, entry + 24, declared)
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo(SHEET).file_size == declared
+    done = _import(folder, "lie.xlsx")
+    assert done.code == 4
+    assert done.err.splitlines()[0] == (
+        "Error: lie.xlsx: is not a readable .xlsx workbook (Bad CRC-32 for file "
+        "'xl/worksheets/sheet1.xml')"
+    )
+    assert done.peak_mb < MAX_RSS_MB
