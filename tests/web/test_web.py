@@ -587,7 +587,7 @@ def test_livepost_serve_on_a_taken_port_says_so(demo_event: Path) -> None:
 def test_pick_day_prefers_today_then_the_next_programme_day() -> None:
     from datetime import date
 
-    from livepost.web.today import pick_day
+    from livepost.app.today import pick_day
 
     days = [date(2026, 6, 18), date(2026, 6, 19)]
     assert pick_day(days, date(2026, 6, 19), None) == date(2026, 6, 19)
