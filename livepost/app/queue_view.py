@@ -79,11 +79,13 @@ class QueueBoard(EventScope):
         return view
 
     def post(self, post_id: int) -> PostView:
-        """One post (a reporter: only their own)."""
+        """One post (a reporter: their own, or the planner's, as the announcement a snippet
+        replies to; not another person's)."""
         ensure(self.actor, Action.READ)
         with self.session() as (session, event):
             row = get_post(session, event, post_id)
-            if sees_only_own_posts(self.actor) and row.author_id != self.actor.identity:
+            theirs = row.author_id is not None and row.author_id != self.actor.identity
+            if sees_only_own_posts(self.actor) and theirs:
                 raise NotAllowed(f"post {post_id} is not {self.actor.name}'s")
             return PostView.of(row, self.zone)
 
