@@ -17,6 +17,7 @@ from livepost.app.post_view import PostView
 from livepost.app.queue import PostRequest, Upload, draw_card
 from livepost.errors import InputError, LivepostError, NotAllowed
 from livepost.model import Talk
+from livepost.web.errors import message_of
 
 if TYPE_CHECKING:
     from livepost.app.event import EventApp
@@ -38,7 +39,7 @@ class ComposeError(LivepostError):
         """The application layer's error, as the form shows it (next to the field at fault)."""
         if isinstance(exc, InputError):
             return cls(exc.path, exc.detail + (f". {exc.hint}" if exc.hint else "."))
-        return cls("text", exc.message + (f" {exc.hint}" if exc.hint else ""))
+        return cls("text", message_of(exc))
 
 
 @dataclass
@@ -101,7 +102,7 @@ def preview(app: EventApp, form: ComposeForm) -> Preview:
     except NotAllowed:
         raise
     except LivepostError as exc:
-        result.error = exc.message + (f" {exc.hint}" if exc.hint else "")
+        result.error = message_of(exc)
         return result
     result.posts, result.talk = found.posts, found.talk
     result.added_tags, result.present_tags = found.added_tags, found.present_tags

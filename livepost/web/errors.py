@@ -87,12 +87,19 @@ def status_of(exc: BaseException) -> tuple[int, str]:
 
 
 def message_of(exc: BaseException) -> str:
-    """What the person reads: the message and, if any, what to do."""
+    """What the person reads: the message and, if any, what to do (as two sentences)."""
     if isinstance(exc, InputError):
-        return exc.detail + (f" {exc.hint}" if exc.hint else "")
+        return _with_hint(exc.detail, exc.hint)
     if isinstance(exc, LivepostError):
-        return exc.message + (f" {exc.hint}" if exc.hint else "")
+        return _with_hint(exc.message, exc.hint)
     return "an unexpected error; it has been logged"
+
+
+def _with_hint(message: str, hint: str | None) -> str:
+    if not hint:
+        return message
+    stop = "" if message.endswith((".", "!", "?", ":")) else "."
+    return f"{message}{stop} {hint}"
 
 
 def json_error(status: int, message: str, code: str | None = None, **extra: Any) -> JSONResponse:

@@ -152,7 +152,7 @@ def test_refusals_say_why_and_queue_nothing(
     assert viewer.status_code == 403
     assert viewer.json()["error"] == {
         "code": "forbidden",
-        "message": "Vic is a viewer: a viewer may not queue a post Ask an officer of the event.",
+        "message": "Vic is a viewer: a viewer may not queue a post. Ask an officer of the event.",
     }
     no_alt = client.post(
         "/api/v1/snippets",

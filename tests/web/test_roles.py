@@ -326,7 +326,7 @@ def test_an_officer_gets_404_for_an_unknown_reply_and_422_for_a_bad_uri(serve: A
     assert answer.json() == {
         "error": {
             "code": "not_found",
-            "message": f"{unknown} is not a reply in one of our threads that the archive knows "
+            "message": f"{unknown} is not a reply in one of our threads that the archive knows. "
             "Run `livepost archive sync` first, then give the reply's at:// URI.",
         }
     }
@@ -449,7 +449,7 @@ def test_every_api_error_is_json_with_a_code(serve: Any, prepared: Prepared) -> 
         headers={**bearer, "Content-Type": "application/json"},
     )
     assert error(not_json) == (400, "bad_request")
-    assert not_json.json()["error"]["message"] == 'the body is not JSON Send e.g. {"text": "..."}.'
+    assert not_json.json()["error"]["message"] == 'the body is not JSON. Send e.g. {"text": "..."}.'
     a_list = client.post("/api/v1/preview", json=[1, 2], headers=bearer)
     assert error(a_list) == (400, "bad_request")
     wrong = client.get("/api/v1/posts", headers={"Authorization": "Bearer nope"})
