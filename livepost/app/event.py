@@ -13,10 +13,16 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TypeVar
 
+from livepost.app.checks import Checks
 from livepost.app.context import EventScope
 from livepost.app.daemon import DaemonWork
+from livepost.app.engagement import Engagement
+from livepost.app.permissions import Action, ensure
 from livepost.app.queue import EventQueue
+from livepost.app.queue_view import QueueBoard
+from livepost.app.talks_now import TalksNow, talks_now
 from livepost.app.team import Team
+from livepost.app.today import Today
 from livepost.app.wall import Replies, Wall
 
 Service = TypeVar("Service", bound=EventScope)
@@ -46,5 +52,27 @@ class EventApp(EventScope):
 
     @cached_property
     def daemon(self) -> DaemonWork:
-        """What ``livepost run`` does (only the daemon's actor may)."""
+        """What ``livepost run`` does (built with ``Actor.daemon()``; refused to anyone whose
+        role may not run the event)."""
         return self._scoped(DaemonWork)
+
+    @cached_property
+    def today(self) -> Today:
+        return self._scoped(Today)
+
+    @cached_property
+    def queue_view(self) -> QueueBoard:
+        return self._scoped(QueueBoard)
+
+    @cached_property
+    def engagement(self) -> Engagement:
+        return self._scoped(Engagement)
+
+    @cached_property
+    def checks(self) -> Checks:
+        return self._scoped(Checks)
+
+    def talks_now(self) -> TalksNow:
+        """The talks running now and each room's next (a reporter: those of their rooms)."""
+        ensure(self.actor, Action.READ)
+        return talks_now(self.settings, self.engine, self.actor, self.clock())

@@ -27,6 +27,7 @@ from livepost.app.permissions import (
     sees_only_own_posts,
 )
 from livepost.app.timeline import post_json
+from livepost.cards.alt import has_visible_text
 from livepost.cards.for_event import render_event_card
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event, default_kind
@@ -384,7 +385,7 @@ class EventQueue(EventScope):
             if alts is not None and row.embed and row.embed.get("images"):
                 images = [dict(i) for i in row.embed["images"]]
                 for image, alt in zip(images, alts, strict=False):
-                    if not alt.strip():
+                    if not has_visible_text(alt):
                         raise InputError("alt", "every image needs its description (alt text)")
                     image["alt"] = alt.strip()
                 changes["embed"] = {**row.embed, "images": images}
@@ -491,7 +492,7 @@ def _check_decodes(source: Path | bytes, name: str) -> None:
 
 
 def _check_alt(name: str, alt: str) -> None:
-    if not alt.strip():
+    if not has_visible_text(alt):  # spaces or zero-width characters describe nothing
         raise InputError("alt", f"{name} has no alt text", hint=NEEDS_ALT)
     if len(alt) > MAX_ALT:
         raise InputError("alt", f"the alt text of {name} is longer than {MAX_ALT} characters")

@@ -17,7 +17,7 @@ snippet that moved in its file because another was deleted is still recognised. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -132,9 +132,15 @@ def _new_key(post: PlannedPost, used: set[str]) -> str:
 
 
 def sync_plan(
-    session: Session, event: EventRow, planned: Sequence[PlannedPost], talks: Sequence[Talk]
+    session: Session,
+    event: EventRow,
+    planned: Sequence[PlannedPost],
+    talks: Sequence[Talk],
+    keep_snippets: Collection[str] = (),
 ) -> SyncReport:
-    """Make the event's planned rows in the outbox follow ``planned`` (see the module doc)."""
+    """Make the event's planned rows in the outbox follow ``planned`` (see the module doc).
+    The snippet rows of the talks in ``keep_snippets`` (their notes file was skipped, not
+    emptied) are left as they are, never cancelled."""
     report = SyncReport()
     rows = queries.planned_rows(session, event)
     matched = _Matcher(rows).match(planned)
@@ -151,7 +157,9 @@ def sync_plan(
             _follow(row, post, report)
         by_key[post.key] = row
     _relink(planned, by_key, {r.key: r for r in rows})
-    _cancel_unplanned(session, rows, {r.id for r in by_key.values()}, talks, report)
+    planned_ids = {r.id for r in by_key.values()}
+    kept = {r.id for r in rows if r.kind == PostKind.SNIPPET and r.talk_id in keep_snippets}
+    _cancel_unplanned(session, rows, planned_ids | kept, talks, report)
     session.flush()
     return report
 
@@ -261,7 +269,8 @@ def replan(
     """Read the programme and the notes, plan (live from ``now``) and sync the outbox.
 
     A notes file that cannot be read raises :class:`~livepost.errors.NotesError` before anything
-    is changed: a half-saved file never cancels the posts made from it. ``event_key`` names
+    is changed: a half-saved file never cancels the posts made from it. A file over the size
+    limit is skipped with a warning; its talk's queued snippets are kept. ``event_key`` names
     another event row to plan into (the dry run's rehearsal copy).
     """
 
@@ -278,6 +287,7 @@ def replan(
             now=now,
             known=queries.known_times(session, event),
             told=queries.told_states(session, event),
+            skipped=notes.skipped,
         )
-        report = sync_plan(session, event, result.posts, talks)
+        report = sync_plan(session, event, result.posts, talks, keep_snippets=notes.skipped)
     return result, report
