@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from livepost.app.checks import Checks
 from livepost.app.context import EventScope
+from livepost.app.daemon import DaemonWork
 from livepost.app.engagement import Engagement
 from livepost.app.permissions import Action, ensure
 from livepost.app.queue import EventQueue
@@ -48,6 +49,12 @@ class EventApp(EventScope):
     @cached_property
     def replies(self) -> Replies:
         return self._scoped(Replies)
+
+    @cached_property
+    def daemon(self) -> DaemonWork:
+        """What ``livepost run`` does (built with ``Actor.daemon()``; refused to anyone whose
+        role may not run the event)."""
+        return self._scoped(DaemonWork)
 
     @cached_property
     def today(self) -> Today:
