@@ -6,17 +6,28 @@ team, the wall, the replies...) is built for the same person and clock, and ever
 methods asks :mod:`livepost.app.permissions` whether that person may act before it reads or
 writes anything. Front ends never import the store, the outbox or SQLAlchemy (the import contract
 in ``.importlinter`` keeps it so).
+
+Each service's module is imported when the service is first asked for, so a command that only
+reads the queue does not pay for the planner, the cards or the wall.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from livepost.app.context import EventScope
-from livepost.app.queue import EventQueue
-from livepost.app.team import Team
-from livepost.app.wall import Replies, Wall
+
+if TYPE_CHECKING:
+    from livepost.app.archive import Archive
+    from livepost.app.cards import Cards
+    from livepost.app.people import People
+    from livepost.app.plan import Planner
+    from livepost.app.programme import Programme
+    from livepost.app.queue import EventQueue
+    from livepost.app.status import Status
+    from livepost.app.team import Team
+    from livepost.app.wall import Replies, Wall
 
 Service = TypeVar("Service", bound=EventScope)
 
@@ -29,16 +40,60 @@ class EventApp(EventScope):
 
     @cached_property
     def queue(self) -> EventQueue:
+        from livepost.app.queue import EventQueue
+
         return self._scoped(EventQueue)
 
     @cached_property
     def team(self) -> Team:
+        from livepost.app.team import Team
+
         return self._scoped(Team)
 
     @cached_property
     def wall(self) -> Wall:
+        from livepost.app.wall import Wall
+
         return self._scoped(Wall)
 
     @cached_property
     def replies(self) -> Replies:
+        from livepost.app.wall import Replies
+
         return self._scoped(Replies)
+
+    @cached_property
+    def programme(self) -> Programme:
+        from livepost.app.programme import Programme
+
+        return self._scoped(Programme)
+
+    @cached_property
+    def planner(self) -> Planner:
+        from livepost.app.plan import Planner
+
+        return self._scoped(Planner)
+
+    @cached_property
+    def status(self) -> Status:
+        from livepost.app.status import Status
+
+        return self._scoped(Status)
+
+    @cached_property
+    def archive(self) -> Archive:
+        from livepost.app.archive import Archive
+
+        return self._scoped(Archive)
+
+    @cached_property
+    def cards(self) -> Cards:
+        from livepost.app.cards import Cards
+
+        return self._scoped(Cards)
+
+    @cached_property
+    def people(self) -> People:
+        from livepost.app.people import People
+
+        return self._scoped(People)

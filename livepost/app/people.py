@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from livepost.app.context import EventScope
+from livepost.app.permissions import Action, ensure
 from livepost.errors import InputError, NetworkError
 from livepost.model import Talk
 from livepost.people import name_key, normalize_handle, read_people, write_people
@@ -181,3 +183,24 @@ def handle_warnings(check: HandleCheck, names: dict[str, str]) -> list[str]:
     if check.problem and check.unchecked:
         warnings.append(f"{len(check.unchecked)} speaker handle(s) not checked: {check.problem}")
     return warnings
+
+
+class People(EventScope):
+    """The speakers' handles as one person asks of them: anyone reads, an officer changes."""
+
+    def speakers(self) -> list[Speaker]:
+        ensure(self.actor, Action.READ)
+        return list_people(self.settings, self.engine)
+
+    def set(self, name: str, handle: str) -> tuple[str, int]:
+        """Give ``name`` the ``handle`` (people file and stored programme); logged."""
+        ensure(self.actor, Action.PROGRAMME)
+        clean, matched = set_person(self.settings, self.engine, name, handle)
+        with self.session() as (session, event):
+            self.audit(session, event, "people.set", name, f"@{clean}")
+        return clean, matched
+
+    def check(self, handles: Iterable[str]) -> HandleCheck:
+        """Resolve every handle on the service now (no cached answers)."""
+        ensure(self.actor, Action.READ)
+        return check_handles(self.settings, self.engine, handles, fresh=None)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from livepost.app.context import EventScope
+from livepost.app.labels import identity_label
+from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
-from livepost.outbox.queries import PostState, list_posts
+from livepost.model.posts import PostState
+from livepost.outbox.queries import count_by_state, list_posts
+from livepost.store.audit import recent
 from livepost.store.engine import session_scope
 from livepost.store.lock import AlreadyRunning, RunLock
-from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
@@ -18,6 +23,38 @@ if TYPE_CHECKING:
     from livepost.config import Settings
 
 SHOWN = 5  # posts listed per section
+CHANGES = 8  # recent changes from the audit log
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the audit log: who (identity and name), what, on what, when (event time)."""
+
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    target: str
+    detail: str | None = None
+
+    @property
+    def who(self) -> str:
+        """``Ann (member 3)``, ``jane (owner)``: the name and the identity it belongs to."""
+        return identity_label(self.actor_name, self.actor_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor": self.actor_name,
+            "action": self.action,
+            "target": self.target,
+            "detail": self.detail,
+        }
+
+    def line(self) -> str:
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"  {self.at:%a %H:%M:%S}  {self.who}: {self.action} {self.target}{detail}"
 
 
 @dataclass
@@ -38,6 +75,8 @@ class EventStatus:
     #: a followed programme URL: how its last fetch went (None without a URL)
     programme: str | None = None
     programme_ok: bool = True
+    #: the newest changes people made (queue, edit, cancel, wall, team...), newest first
+    changes: list[Change] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +95,7 @@ class EventStatus:
                 if self.programme is None
                 else {"ok": self.programme_ok, "detail": self.programme}
             ),
+            "changes": [c.to_json() for c in self.changes],
         }
 
     def lines(self) -> list[str]:
@@ -85,10 +125,13 @@ class EventStatus:
                 text = " ".join(str(row["text"]).split())
                 text = text if len(text) <= 50 else text[:49] + "…"
                 extra = f"  -> {row[detail]}" if detail and row.get(detail) else ""
-                extra += f"  (by {row['author']})" if row.get("author") else ""
+                extra += f"  (by {author_label(row)})" if row.get("author") else ""
                 if title == "Next" and row.get("parent") in waiting:
                     extra += f"  (after #{row['parent']} in its thread)"
                 out.append(f"  #{row['id']:<5} {when}  {row['key']}: {text}{extra}")
+        if self.changes:
+            out.append("Recent changes:")
+            out.extend(change.line() for change in self.changes)
         return out
 
 
@@ -104,9 +147,20 @@ def daemon_state(engine: Engine, event_key: str) -> str:
     return "not running (start it with: livepost run)"
 
 
-def event_status(settings: Settings, engine: Engine) -> EventStatus:
-    from sqlalchemy import func, select
+def author_label(row: dict[str, Any]) -> str:
+    """Who queued a post (``post_json`` shape), as :func:`identity_label` says it."""
+    return identity_label(row.get("author"), row.get("author_id"))
 
+
+class Status(EventScope):
+    """``livepost status`` as one person asks for it (anyone on the team may read it)."""
+
+    def read(self) -> EventStatus:
+        ensure(self.actor, Action.READ)
+        return event_status(self.settings, self.engine)
+
+
+def event_status(settings: Settings, engine: Engine) -> EventStatus:
     from livepost.bluesky.session_file import session_status
 
     zone = settings.zone
@@ -115,14 +169,7 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
         event = ensure_event(
             session, settings.event_key, settings.event.name, settings.event.timezone
         )
-        counts = {
-            str(state): count
-            for state, count in session.execute(
-                select(OutboxRow.state, func.count(OutboxRow.id))
-                .where(OutboxRow.event_id == event.id)
-                .group_by(OutboxRow.state)
-            )
-        }
+        counts = {str(state): count for state, count in count_by_state(session, event).items()}
         queued = list_posts(session, event, [PostState.QUEUED, PostState.SENDING])
         posted = sorted(
             list_posts(session, event, [PostState.POSTED]),
@@ -142,6 +189,17 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
             sent=[post_json(r, zone) for r in posted[-SHOWN:]],
             failed=[post_json(r, zone) for r in failed],
             missed=[post_json(r, zone) for r in missed[-SHOWN:]],
+            changes=[
+                Change(
+                    row.at.replace(tzinfo=row.at.tzinfo or UTC).astimezone(zone),
+                    row.actor_id,
+                    row.actor_name,
+                    row.action,
+                    row.target,
+                    row.detail,
+                )
+                for row in recent(session, event, CHANGES)
+            ],
         )
     followed = settings.schedule_url
     if followed is not None:

@@ -37,8 +37,11 @@ def post_json(row: OutboxRow, zone: ZoneInfo) -> dict[str, Any]:
         "sent_at": row.sent_at.astimezone(zone).isoformat() if row.sent_at else None,
         "error": row.last_error,
         "author": row.author,
+        "author_id": row.author_id,
         "edited_by": row.edited_by,
+        "edited_by_id": row.edited_by_id,
         "cancelled_by": row.cancelled_by,
+        "cancelled_by_id": row.cancelled_by_id,
     }
 
 

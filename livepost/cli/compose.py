@@ -45,8 +45,6 @@ def compose_command(
 
     Outside an event folder no event hashtags are added.
     """
-    from livepost.compose.compose import compose
-
     state: CliState = ctx.obj
     body = sys.stdin.read() if text == "-" else text
     if kind is not None and kind not in POST_KINDS:
@@ -62,7 +60,9 @@ def compose_command(
             hint="Run it in the event folder or pass --event DIR.",
         )
     else:  # outside an event: the text as it is, no event hashtags
-        posts = compose(body, kind=kind or "free", event_hashtags=[], langs=["en"])
+        from livepost.app.text import compose_plain
+
+        posts = compose_plain(body, kind or "free")
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in posts], indent=2, ensure_ascii=False))
         return

@@ -14,16 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livepost.errors import ExitCode, LivepostError
+from livepost.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-class AlreadyRunning(LivepostError):
+class AlreadyRunning(ConfigError):
     """Another ``livepost run`` holds the event's lock; ``holder`` says who, where known."""
-
-    exit_code = ExitCode.CONFIG
 
     def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
