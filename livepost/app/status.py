@@ -53,7 +53,9 @@ class Change:
         }
 
     def line(self) -> str:
-        detail = f" ({self.detail})" if self.detail else ""
+        detail = " ".join((self.detail or "").split())
+        detail = detail if len(detail) <= 50 else detail[:49] + "…"
+        detail = f" ({detail})" if detail else ""
         return f"  {self.at:%a %H:%M:%S}  {self.who}: {self.action} {self.target}{detail}"
 
 

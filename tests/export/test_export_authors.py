@@ -53,7 +53,11 @@ def test_csv_has_the_author_id_and_name_of_our_posts(tmp_path: Path) -> None:
     text = (folder / "r.csv").read_text(encoding="utf-8").removeprefix(BOM)
     rows = list(csv.DictReader(io.StringIO(text)))
     by_text = {r["text"]: (r["author_id"], r["author"]) for r in rows}
-    assert by_text == {"post 1": ("member:3", "Ann"), "post 2": ("owner", "jane"), "post 3": ("", "")}
+    assert by_text == {
+        "post 1": ("member:3", "Ann"),
+        "post 2": ("owner", "jane"),
+        "post 3": ("", ""),
+    }
 
 
 def test_json_has_the_author_id_and_name_of_our_posts(tmp_path: Path) -> None:
