@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from livepost.app.cards import Cards
     from livepost.app.people import People
     from livepost.app.plan import Planner
+    from livepost.app.posts import Posts
     from livepost.app.programme import Programme
     from livepost.app.queue import EventQueue
     from livepost.app.status import Status
@@ -43,6 +44,13 @@ class EventApp(EventScope):
         from livepost.app.queue import EventQueue
 
         return self._scoped(EventQueue)
+
+    @cached_property
+    def posts(self) -> Posts:
+        """Reading the queue only (lighter than :attr:`queue`)."""
+        from livepost.app.posts import Posts
+
+        return self._scoped(Posts)
 
     @cached_property
     def team(self) -> Team:

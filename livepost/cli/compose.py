@@ -51,9 +51,13 @@ def compose_command(
         raise typer.BadParameter(
             f"{kind!r} is not one of: {', '.join(POST_KINDS)}", param_hint="--kind"
         )
-    if state.in_event_folder():
+    if state.in_event_folder() and talk_id:
         queue = state.app().queue
         posts = queue.compose(body, queue.talk(talk_id), kind)
+    elif state.in_event_folder():  # no talk: nothing to read from the database
+        from livepost.app.text import compose_in_event
+
+        posts = compose_in_event(state.settings(), body, kind)
     elif talk_id:
         raise ConfigError(
             "--talk needs an event folder",

@@ -106,9 +106,9 @@ def list_command(
     from livepost.model.posts import PENDING
 
     state: CliState = ctx.obj
-    queue = state.app().queue
-    rows = queue.posts(None if show_all else PENDING)
-    paused = queue.paused()
+    posts = state.app().posts
+    rows = posts.list(None if show_all else PENDING)
+    paused = posts.paused()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
