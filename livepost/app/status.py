@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -11,16 +12,12 @@ from livepost.app.labels import identity_label
 from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
 from livepost.model.posts import PostState
-from livepost.outbox.queries import count_by_state, list_posts
-from livepost.store.audit import recent
-from livepost.store.engine import session_scope
-from livepost.store.lock import AlreadyRunning, RunLock
-from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from livepost.config import Settings
+    from livepost.store.quick import QuickReader
 
 SHOWN = 5  # posts listed per section
 CHANGES = 8  # recent changes from the audit log
@@ -139,14 +136,22 @@ class EventStatus:
 
 def daemon_state(engine: Engine, event_key: str) -> str:
     """Whether a ``livepost run`` holds the event's lock right now."""
+    from livepost.store.lock import AlreadyRunning, RunLock
 
     lock = RunLock(engine, event_key)
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        return f"running ({exc.holder})" if exc.holder else "running"
+        return _daemon_words(exc.holder)
     lock.release()
-    return "not running (start it with: livepost run)"
+    return _daemon_words(None)
+
+
+def _daemon_words(holder: str | None) -> str:
+    """How ``status`` says who holds the run lock (None: no one)."""
+    if holder is None:
+        return "not running (start it with: livepost run)"
+    return f"running ({holder})" if holder else "running"
 
 
 def author_label(row: dict[str, Any]) -> str:
@@ -162,46 +167,71 @@ class Status(EventScope):
         return event_status(self.settings, self.engine)
 
 
-def event_status(settings: Settings, engine: Engine) -> EventStatus:
+def _assemble(
+    settings: Settings,
+    *,
+    paused: bool,
+    daemon: str,
+    counts: dict[PostState, int],
+    queued: Sequence[Any],
+    posted: Sequence[Any],
+    failed: Sequence[Any],
+    missed: Sequence[Any],
+    changes: Sequence[Any],
+) -> EventStatus:
+    """The status from what was read, by either path: the same sections, the same order."""
     from livepost.bluesky.session_file import session_status
 
     zone = settings.zone
     session_info = session_status(settings)
+    posted = sorted(posted, key=lambda r: (r.sent_at or r.due_at, r.id))
+    return EventStatus(
+        event=settings.event.name,
+        timezone=zone.key,
+        paused=paused,
+        daemon=daemon,
+        session=session_info.describe(),
+        session_json=session_info.to_json(),
+        counts={str(state): count for state, count in counts.items()},
+        next=[post_json(r, zone) for r in queued[:SHOWN]],
+        sent=[post_json(r, zone) for r in posted[-SHOWN:]],
+        failed=[post_json(r, zone) for r in failed],
+        missed=[post_json(r, zone) for r in missed[-SHOWN:]],
+        changes=[
+            Change(
+                row.at.replace(tzinfo=row.at.tzinfo or UTC).astimezone(zone),
+                row.actor_id,
+                row.actor_name,
+                row.action,
+                row.target,
+                row.detail,
+            )
+            for row in changes
+        ],
+    )
+
+
+def event_status(settings: Settings, engine: Engine) -> EventStatus:
+    """The status read through the store (any database)."""
+    from livepost.outbox.queries import count_by_state, list_posts
+    from livepost.store.audit import recent
+    from livepost.store.engine import session_scope
+    from livepost.store.talks import ensure_event
+
     with session_scope(engine) as session:
         event = ensure_event(
             session, settings.event_key, settings.event.name, settings.event.timezone
         )
-        counts = {str(state): count for state, count in count_by_state(session, event).items()}
-        queued = list_posts(session, event, [PostState.QUEUED, PostState.SENDING])
-        posted = sorted(
-            list_posts(session, event, [PostState.POSTED]),
-            key=lambda r: (r.sent_at or r.due_at, r.id),
-        )
-        failed = list_posts(session, event, [PostState.FAILED])
-        missed = list_posts(session, event, [PostState.MISSED])
-        status = EventStatus(
-            event=settings.event.name,
-            timezone=zone.key,
+        status = _assemble(
+            settings,
             paused=event.paused,
             daemon=daemon_state(engine, settings.event_key),
-            session=session_info.describe(),
-            session_json=session_info.to_json(),
-            counts=counts,
-            next=[post_json(r, zone) for r in queued[:SHOWN]],
-            sent=[post_json(r, zone) for r in posted[-SHOWN:]],
-            failed=[post_json(r, zone) for r in failed],
-            missed=[post_json(r, zone) for r in missed[-SHOWN:]],
-            changes=[
-                Change(
-                    row.at.replace(tzinfo=row.at.tzinfo or UTC).astimezone(zone),
-                    row.actor_id,
-                    row.actor_name,
-                    row.action,
-                    row.target,
-                    row.detail,
-                )
-                for row in recent(session, event, CHANGES)
-            ],
+            counts=count_by_state(session, event),
+            queued=list_posts(session, event, [PostState.QUEUED, PostState.SENDING]),
+            posted=list_posts(session, event, [PostState.POSTED]),
+            failed=list_posts(session, event, [PostState.FAILED]),
+            missed=list_posts(session, event, [PostState.MISSED]),
+            changes=recent(session, event, CHANGES),
         )
     followed = settings.schedule_url
     if followed is not None:
@@ -211,5 +241,26 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
         if state is None:
             status.programme = f"{followed}: not fetched yet (livepost schedule import)"
         else:
-            status.programme_ok, status.programme = describe_followed(state, zone.key)
+            status.programme_ok, status.programme = describe_followed(state, settings.zone.key)
     return status
+
+
+def quick_status(
+    settings: Settings, reader: QuickReader, event_id: int, paused: bool
+) -> EventStatus:
+    """The same status read with :mod:`livepost.store.quick` (a SQLite event, no followed
+    programme URL: that one needs the importer)."""
+    from livepost.store.lock import file_lock_holder
+
+    holder = file_lock_holder(str(reader.database), settings.event_key)
+    return _assemble(
+        settings,
+        paused=paused,
+        daemon=_daemon_words(holder),
+        counts=reader.counts(event_id),
+        queued=reader.posts(event_id, [PostState.QUEUED, PostState.SENDING]),
+        posted=reader.posts(event_id, [PostState.POSTED]),
+        failed=reader.posts(event_id, [PostState.FAILED]),
+        missed=reader.posts(event_id, [PostState.MISSED]),
+        changes=reader.recent_changes(event_id, CHANGES),
+    )

@@ -106,9 +106,7 @@ def list_command(
     from livepost.model.posts import PENDING
 
     state: CliState = ctx.obj
-    posts = state.app().posts
-    rows = posts.list(None if show_all else PENDING)
-    paused = posts.paused()
+    rows, paused = state.reader().posts(None if show_all else PENDING)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -217,7 +215,7 @@ def status_command(
 ) -> None:
     """What is next, what went out, what failed and why, and who is logged in where."""
     state: CliState = ctx.obj
-    status = state.app().status.read()
+    status = state.reader().status()
     if as_json:
         typer.echo(json.dumps(status.to_json(), indent=2, ensure_ascii=False))
         return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from livepost.app.event import EventApp
+    from livepost.app.reader import EventReader
     from livepost.config import Settings
 
 
@@ -42,6 +43,13 @@ class CliState:
 
             self._settings = load_event_settings(self.event_dir, self.database_url_flag)
         return self._settings
+
+    def reader(self) -> EventReader:
+        """Quick reads for ``queue list`` and ``status`` (the door when they cannot be quick)."""
+        from livepost.app.context import cli_actor
+        from livepost.app.reader import EventReader
+
+        return EventReader(self.settings(), cli_actor(), self.app)
 
     def app(self) -> EventApp:
         """The door: the event as the command line (the event's owner) asks of it."""
