@@ -76,6 +76,8 @@ def plan_command(
 
 
 def _timeline(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
+    from livepost.model.posts import PostState
+
     lines: list[str] = []
     current: date | None = None
     for post in posts:
@@ -88,8 +90,9 @@ def _timeline(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
             text = text[:69] + "…"
         marks = (" [card]" if post["card"] else "") + (" [edited]" if post["edited"] else "")
         reply = "  ↳ " if post["parent"] else ""
+        state = PostState(post["state"])
         lines.append(
-            f"  {local:%H:%M:%S}  {post['state']:<9} #{post['id']:<4} {reply}{post['key']}: "
+            f"  {local:%H:%M:%S}  {state.value:<9} #{post['id']:<4} {reply}{post['key']}: "
             f"{text}{marks}"
         )
     return lines

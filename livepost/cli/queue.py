@@ -162,7 +162,7 @@ def edit_command(
     due = parse_at(at, app.clock(), settings.zone) if at is not None else None
     changed = app.queue.edit(post_id, text=text, due_at=due)
     local = changed.due_at.astimezone(settings.zone)
-    typer.echo(f"Post {changed.id} ({changed.state}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
+    typer.echo(f"Post {changed.id} ({changed.state.value}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
 
 
 @app.command("cancel")
