@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from livepost.app.event import EventApp
+from livepost.app.queue import PostRequest
 from livepost.app.team import authenticate
 from livepost.config import load_settings
 from livepost.errors import NotAllowed
@@ -96,4 +97,40 @@ def test_a_reporter_named_like_the_os_user_cannot_change_the_clis_posts(event: P
         assert (after.text, after.due_at, after.state, after.author, after.author_id) == snapshot
         assert after.state == PostState.QUEUED
         assert len(session.scalars(select(AuditRow)).all()) == audit_lines  # nothing logged
+    engine.dispose()
+
+
+def test_a_reporter_named_officer_cannot_change_an_officers_posts(event: Path) -> None:
+    tokens = {}
+    for name, role in (("Sam", "officer"), ("Rob", "reporter")):
+        done = run_livepost(
+            "--event", event, "team", "add", name, "--role", role, "--room", ROOM, "--json"
+        )
+        assert done.code == 0, done.err
+        tokens[role] = json.loads(done.out)["token"]
+    settings = load_settings(event)
+    engine = open_database(settings.database_url)
+    officer = authenticate(settings, engine, tokens["officer"])
+    assert officer is not None
+    talk = EventApp(settings, engine, officer).programme.talks()[0].id
+    queued = EventApp(settings, engine, officer).queue.queue(
+        PostRequest("The officer's note", talk_id=talk)
+    )
+    with session_scope(engine) as session:  # the reporter renamed as from before reservations
+        session.execute(
+            update(TeamMemberRow)
+            .where(TeamMemberRow.name == "Rob")
+            .values(name="Officer", name_key="officer")
+        )
+    reporter = authenticate(settings, engine, tokens["reporter"])
+    assert reporter is not None and reporter.name == "Officer"
+    post_id = queued.ids[0]
+    with pytest.raises(NotAllowed, match=f"post {post_id} is not Officer's to change"):
+        EventApp(settings, engine, reporter).queue.edit(post_id, text="Hijacked")
+    with pytest.raises(NotAllowed):
+        EventApp(settings, engine, reporter).queue.cancel(post_id)
+    with session_scope(engine) as session:
+        row = session.scalars(select(OutboxRow).where(OutboxRow.id == post_id)).one()
+        assert (row.state, row.author, row.author_id) == (PostState.QUEUED, "Sam", "member:1")
+        assert row.text.startswith("The officer's note")
     engine.dispose()
