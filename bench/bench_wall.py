@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from livepost.archive.wall import moderate
 from livepost.config import load_settings
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import ArchivedPostRow
 from livepost.store.talks import ensure_event
+from livepost.store.wall import moderate
 from livepost.web.app import create_app
 
 with warnings.catch_warnings():

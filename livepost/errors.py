@@ -15,7 +15,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     ERROR = 1  # an unexpected failure (a bug: please report it)
-    USAGE = 2  # wrong command-line usage (typer/click's own code)
+    USAGE = 2  # wrong command-line usage (typer/click's own code); an input over a hard limit
     CONFIG = 3  # settings, event folder or credentials
     INPUT = 4  # a schedule, notes or other input file is invalid
     STORE = (
@@ -86,6 +86,15 @@ class ScheduleError(InputError):
 
 class NotesError(InputError):
     """A notes file cannot be read."""
+
+
+class InputTooLarge(InputError):
+    """An input (a workbook, a programme at a URL) goes over one of livepost's hard limits
+    (rows, columns, cells, bytes, compression ratio): refused before it can exhaust memory.
+    The message names the file, the limit and what was found; exit 2, like an input refused
+    at the command line."""
+
+    exit_code = ExitCode.USAGE
 
 
 class StoreError(LivepostError):

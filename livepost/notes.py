@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from livepost.cards.alt import has_visible_text
 from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
 from livepost.errors import InputError, NotesError
 from livepost.files import event_file
@@ -104,9 +105,37 @@ def read_notes(path: Path) -> list[Snippet]:
     return snippets
 
 
-def load_notes(notes_dir: Path) -> dict[str, list[Snippet]]:
-    """Every notes file in ``notes_dir`` by talk id; no folder means no notes yet."""
-    return {path.stem: read_notes(path) for path in notes_files(notes_dir)}
+class NotesTooLarge(NotesError):
+    """A notes file over :data:`MAX_NOTES_BYTES`: that file is skipped, not the whole plan."""
+
+
+#: how a skipped file is reported (``notes check``, the plan's warnings)
+SKIPPED = (
+    "skipped: its snippets are not planned until it is smaller; every other talk plans as usual"
+)
+
+
+class Notes(dict[str, list[Snippet]]):
+    """Snippets by talk id, and in ``skipped`` the talk ids whose file was not read because it
+    is over the size limit, each with why (the plan reports them and keeps their queued posts).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: dict[str, str] = {}
+
+
+def load_notes(notes_dir: Path) -> Notes:
+    """Every notes file in ``notes_dir`` by talk id; no folder means no notes yet. A file over
+    the size limit is skipped (see :class:`Notes`); any other unreadable file raises
+    :class:`NotesError`, so a half-saved file never cancels the posts made from it."""
+    notes = Notes()
+    for path in notes_files(notes_dir):
+        try:
+            notes[path.stem] = read_notes(path)
+        except NotesTooLarge as exc:
+            notes.skipped[path.stem] = f"{exc.detail}; {SKIPPED}"
+    return notes
 
 
 def notes_files(notes_dir: Path) -> list[Path]:
@@ -137,6 +166,9 @@ def check_notes(
             problems.append(NoteProblem(path, None, _unknown_id(path.stem, talk_ids)))
         try:
             snippets = read_notes(path)
+        except NotesTooLarge as exc:
+            problems.append(NoteProblem(path, None, f"{exc.detail}; {SKIPPED}"))
+            continue
         except NotesError as exc:
             problems.append(NoteProblem(path, exc.line, exc.detail))
             continue
@@ -149,7 +181,7 @@ def _read(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_NOTES_BYTES:
-            raise NotesError(
+            raise NotesTooLarge(
                 path,
                 f"is {size / 1_000_000:.1f} MB; a notes file holds at most "
                 f"{MAX_NOTES_BYTES // 1_000_000} MB (a whole day of notes is a few KB)",
@@ -265,7 +297,7 @@ def _snippet_problems(
         problem = _image_problem(image, event_dir)
         if problem:
             problems.append(NoteProblem(path, image.line, problem))
-        if not image.alt:
+        if not has_visible_text(image.alt):
             problems.append(
                 NoteProblem(
                     path,

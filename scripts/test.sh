@@ -7,4 +7,5 @@ bash scripts/setup.sh --for-tests
 echo "== ruff"; .venv/bin/ruff check livepost tests bench
 echo "== ruff format"; .venv/bin/ruff format --check livepost tests bench
 echo "== mypy"; .venv/bin/mypy
+echo "== import contract"; .venv/bin/lint-imports --no-cache
 echo "== pytest"; .venv/bin/pytest "$@"

@@ -301,3 +301,87 @@ def test_check_decodes_every_image(tmp_path: Path) -> None:
         f"{path}, line {2 * n + 1}: image 'img/{name}': {REASONS[name]}"
         for n, name in enumerate(bad)
     ]
+
+
+@pytest.mark.parametrize(
+    "alt",
+    [" ", "\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", "\u00a0\u3000", "\u200e\u202e", "\t"],
+    ids=["space", "zwsp", "zw-joiners", "word-joiner-bom", "nbsp-ideographic", "bidi-marks", "tab"],
+)
+def test_alt_text_of_only_invisible_characters_counts_as_missing(tmp_path: Path, alt: str) -> None:
+    from livepost.cards.alt import has_visible_text
+
+    assert not has_visible_text(alt)
+    notes = tmp_path / "notes"
+    (notes / "img").mkdir(parents=True)
+    (notes / "img" / "chart.png").write_bytes(PNG)
+    _write(notes, "talk-a.md", f"Look\n![{alt}](img/chart.png)\n\n")
+    assert [str(p) for p in check_notes(notes, {"talk-a"})] == [
+        f"{notes / 'talk-a.md'}, line 2: image 'chart.png' has no alt text; describe it between "
+        "the brackets: ![what the image shows](...)"
+    ]
+
+
+@pytest.mark.parametrize("alt", ["a", "\u200bChart\u200b", "图表", "😀", "١"])
+def test_alt_text_with_one_visible_character_is_alt_text(alt: str) -> None:
+    from livepost.cards.alt import has_visible_text
+
+    assert has_visible_text(alt)
+
+
+def _oversized(notes: Path, talk_id: str) -> Path:
+    """A real notes file of 1,100,000 bytes: its own snippets, then pasted text."""
+    path = notes / f"{talk_id}.md"
+    head = path.read_bytes() if path.exists() else b"First point\n\n"
+    filler = b"A pasted line of a transcript that goes on and on.\n"
+    data = head + filler * ((1_100_000 - len(head)) // len(filler))
+    data += b"x" * (1_100_000 - len(data))
+    path.write_bytes(data)
+    assert path.stat().st_size == 1_100_000
+    return path
+
+
+SKIPPED_LINE = (
+    "is 1.1 MB; a notes file holds at most 1 MB (a whole day of notes is a few KB); skipped: its "
+    "snippets are not planned until it is smaller; every other talk plans as usual"
+)
+
+
+def test_an_oversized_notes_file_is_skipped_not_fatal(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    _write(notes, "talk-a.md", "Fine\n\n")
+    big = _oversized(notes, "talk-b")
+    loaded = load_notes(notes)
+    assert list(loaded) == ["talk-a"]
+    assert loaded.skipped == {"talk-b": SKIPPED_LINE}
+    assert [str(p) for p in check_notes(notes, {"talk-a", "talk-b"})] == [f"{big}: {SKIPPED_LINE}"]
+
+
+def test_plan_and_notes_check_skip_an_oversized_file_and_keep_its_queued_posts(
+    demo_event: Path,
+) -> None:
+    import json
+
+    from tests.clirunner import run_livepost
+
+    assert run_livepost("schedule", "import", cwd=demo_event).code == 0
+    first = run_livepost("plan", "--json", cwd=demo_event)
+    assert first.code == 0, first.err
+    before = {p["key"]: p["state"] for p in json.loads(first.out)}
+    red = sorted(k for k in before if k.startswith("snippet/red-flags-police-misconduct/"))
+    intile = sorted(k for k in before if k.startswith("snippet/intile-new-technologies"))
+    assert red and intile
+
+    big = _oversized(demo_event / "notes", "red-flags-police-misconduct")
+    done = run_livepost("plan", "--json", cwd=demo_event)
+    assert done.code == 0, done.err
+    assert f"warning: notes/red-flags-police-misconduct.md: {SKIPPED_LINE}" in done.err.splitlines()
+    after = {p["key"]: p["state"] for p in json.loads(done.out)}
+    assert {k: after[k] for k in red + intile} == {k: "queued" for k in red + intile}
+    assert after == before  # nothing cancelled, nothing added: the big file is only skipped
+
+    check = run_livepost("notes", "check", cwd=demo_event)
+    assert check.code == 4
+    assert check.out.splitlines()[0] == f"{big}: {SKIPPED_LINE}"
+    assert check.err.strip() == f"1 problem(s) in {demo_event / 'notes'}."
+    assert "Traceback" not in check.err

@@ -17,17 +17,23 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from livepost.app.context import EventScope
+from livepost.app.permissions import Action, ensure
 
 if TYPE_CHECKING:
     from livepost.app.archive import Archive
     from livepost.app.cards import Cards
+    from livepost.app.checks import Checks
+    from livepost.app.engagement import Engagement
     from livepost.app.people import People
     from livepost.app.plan import Planner
     from livepost.app.posts import Posts
     from livepost.app.programme import Programme
     from livepost.app.queue import EventQueue
+    from livepost.app.queue_view import QueueBoard
     from livepost.app.status import Status
+    from livepost.app.talks_now import TalksNow
     from livepost.app.team import Team
+    from livepost.app.today import Today
     from livepost.app.wall import Replies, Wall
 
 Service = TypeVar("Service", bound=EventScope)
@@ -105,3 +111,34 @@ class EventApp(EventScope):
         from livepost.app.people import People
 
         return self._scoped(People)
+
+    @cached_property
+    def today(self) -> Today:
+        from livepost.app.today import Today
+
+        return self._scoped(Today)
+
+    @cached_property
+    def queue_view(self) -> QueueBoard:
+        from livepost.app.queue_view import QueueBoard
+
+        return self._scoped(QueueBoard)
+
+    @cached_property
+    def engagement(self) -> Engagement:
+        from livepost.app.engagement import Engagement
+
+        return self._scoped(Engagement)
+
+    @cached_property
+    def checks(self) -> Checks:
+        from livepost.app.checks import Checks
+
+        return self._scoped(Checks)
+
+    def talks_now(self) -> TalksNow:
+        """The talks running now and each room's next (a reporter: those of their rooms)."""
+        ensure(self.actor, Action.READ)
+        from livepost.app.talks_now import talks_now
+
+        return talks_now(self.settings, self.engine, self.actor, self.clock())

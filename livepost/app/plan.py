@@ -114,7 +114,7 @@ def _replan_in(
     session: Session, settings: Settings, now: datetime
 ) -> tuple[PlanResult, SyncReport]:
     """What :func:`~livepost.plan.sync.replan` does, in the caller's transaction."""
-    from livepost.plan.sync import known_times, told_states
+    from livepost.outbox.queries import known_times, told_states
 
     notes = load_notes(settings.notes_dir)
     event = ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
@@ -156,6 +156,7 @@ def preview_plan(settings: Settings, engine: Engine, talk_id: str | None = None)
     talks = current_talks(settings, engine)
     if talk_id is not None:
         find_talk(settings, engine, talk_id)  # a clear error for an unknown id
-    result = build_plan(settings, talks, load_notes(settings.notes_dir))
+    notes = load_notes(settings.notes_dir)
+    result = build_plan(settings, talks, notes, skipped=notes.skipped)
     posts = [p for p in result.posts if talk_id is None or p.talk_id == talk_id]
     return Preview(posts, talks, list(result.problems))

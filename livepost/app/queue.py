@@ -16,9 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import (
@@ -30,6 +28,7 @@ from livepost.app.permissions import (
 )
 from livepost.app.posts import Posts
 from livepost.app.timeline import post_json
+from livepost.cards.alt import has_visible_text
 from livepost.cards.for_event import render_event_card
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event, default_kind
@@ -43,7 +42,7 @@ from livepost.outbox.queries import Draft, OutboxError, PostState
 from livepost.plan.sync import replan
 from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.models import EventRow, OutboxRow
+from livepost.store.models import OutboxRow
 from livepost.store.output import write_bytes
 
 UPLOADS = "uploads"  # images and cards queued by hand are kept here, inside the event folder
@@ -188,7 +187,7 @@ class EventQueue(EventScope):
             result.thread_note = "A new post of its own (not in the talk's thread)."
             return result
         with session_scope(self.engine) as session:
-            parent = announcement_of(session, self.event(session), talk.id)
+            parent = queries.announcement_of(session, self.event(session), talk.id)
             result.parent = post_json(parent, self.settings.zone) if parent else None
         result.thread_note = (
             "A reply in the talk's thread, under its announcement."
@@ -251,7 +250,11 @@ class EventQueue(EventScope):
         try:
             with session_scope(self.engine) as session:
                 event = self.event(session)
-                parent = announcement_of(session, event, talk.id) if parent_key and talk else None
+                parent = (
+                    queries.announcement_of(session, event, talk.id)
+                    if parent_key and talk
+                    else None
+                )
                 rows = queries.add_thread(session, event, drafts, parent=parent)
                 self.audit(session, event, "queue", f"post {rows[0].id}", rows[0].text[:200])
                 return _queued(rows, parent)
@@ -276,18 +279,8 @@ class EventQueue(EventScope):
             first = queries.find_by_client_key(session, event, client_key)
             if first is None:
                 return None
-            rows = [first]
-            while True:  # the further parts of its thread, each replying to the one before
-                nxt = session.scalars(
-                    select(OutboxRow).where(
-                        OutboxRow.parent_id == rows[-1].id,
-                        OutboxRow.key.startswith(f"{first.key}#"),
-                    )
-                ).first()
-                if nxt is None:
-                    break
-                rows.append(nxt)
-            parent = session.get(OutboxRow, first.parent_id) if first.parent_id else None
+            rows = queries.thread_parts(session, first)
+            parent = queries.parent_of(session, first)
             queued = _queued(rows, parent)
             queued.existing = True
             return queued
@@ -387,7 +380,7 @@ class EventQueue(EventScope):
             if alts is not None and row.embed and row.embed.get("images"):
                 images = [dict(i) for i in row.embed["images"]]
                 for image, alt in zip(images, alts, strict=False):
-                    if not alt.strip():
+                    if not has_visible_text(alt):
                         raise InputError("alt", "every image needs its description (alt text)")
                     image["alt"] = alt.strip()
                 changes["embed"] = {**row.embed, "images": images}
@@ -494,7 +487,7 @@ def _check_decodes(source: Path | bytes, name: str) -> None:
 
 
 def _check_alt(name: str, alt: str) -> None:
-    if not alt.strip():
+    if not has_visible_text(alt):  # spaces or zero-width characters describe nothing
         raise InputError("alt", f"{name} has no alt text", hint=NEEDS_ALT)
     if len(alt) > MAX_ALT:
         raise InputError("alt", f"the alt text of {name} is longer than {MAX_ALT} characters")
@@ -526,22 +519,6 @@ def _queued(rows: list[OutboxRow], parent: OutboxRow | None) -> Queued:
 
 def _changed(row: OutboxRow) -> Changed:
     return Changed(row.id, row.key, row.state, row.due_at)
-
-
-def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRow | None:
-    """The talk's announcement (the root of its thread), if one is in the outbox and not dead."""
-    return session.scalars(
-        select(OutboxRow)
-        .where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.talk_id == talk_id,
-            OutboxRow.kind == "announcement",
-            OutboxRow.parent_id.is_(None),
-            OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
-        )
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(1)
-    ).one_or_none()
 
 
 def draw_card(settings: Settings, talks: list[Talk], kind: str, talk_id: str, text: str) -> Any:

@@ -15,7 +15,8 @@ from typing import Any
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import Action, ensure
-from livepost.archive.wall import (
+from livepost.errors import InputError
+from livepost.store.wall import (
     Decision,
     LogEntry,
     WallPost,
@@ -25,7 +26,6 @@ from livepost.archive.wall import (
     replies_in_our_threads,
     wall_posts,
 )
-from livepost.errors import InputError
 
 
 class WallVerb(StrEnum):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from livepost.config import ArchiveSection
 from livepost.model.engagement import Counts, RemotePost
-from livepost.model.posts import PostState
+from livepost.outbox import queries
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,
@@ -30,7 +30,6 @@ from livepost.store.models import (
     ArchiveTombstoneRow,
     EngagementSnapshotRow,
     EventRow,
-    OutboxRow,
     TalkRow,
     utc_now,
 )
@@ -149,15 +148,7 @@ class Tracked:
 
 def tracked_posts(session: Session, event: EventRow) -> list[Tracked]:
     """Our posted rows, then the archived posts of others, each in posting order."""
-    ours = session.execute(
-        select(OutboxRow.uri, OutboxRow.sent_at, OutboxRow.due_at, OutboxRow.parent_id)
-        .where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.state == PostState.POSTED,
-            OutboxRow.uri.is_not(None),
-        )
-        .order_by(OutboxRow.sent_at, OutboxRow.id)
-    )
+    ours = queries.posted_in_order(session, event)
     tracked = [
         Tracked(uri, sent or due, True, parent is None) for uri, sent, due, parent in ours if uri
     ]
@@ -379,11 +370,7 @@ def _unfinished(state: ArchiveSyncRow) -> bool:
 
 
 def _our_uris(session: Session, event: EventRow) -> set[str]:
-    return set(
-        session.scalars(
-            select(OutboxRow.uri).where(OutboxRow.event_id == event.id, OutboxRow.uri.is_not(None))
-        )
-    )
+    return queries.uris_of_ours(session, event)
 
 
 # --- the three kinds of work ---------------------------------------------------------------------

@@ -6,12 +6,29 @@ is never produced without alt text; a post may override it (``render_card(..., a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from livepost.cards.data import CardEvent, clock, join_names, stat_items, strip_quotes
 from livepost.model import Talk
 
 MAX_ALT_CHARS = 2000  # the Bluesky app's limit for image descriptions
+#: Unicode categories that draw nothing: separators (Zs, Zl, Zp), controls (Cc), format
+#: characters (Cf: U+200B..U+200D, U+2060, U+FEFF, bidi marks...), unassigned and private (Cn,
+#: Co, Cs), and combining marks with no base to sit on (Mn, Me)
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me"})
+#: invisible although Unicode files them elsewhere: the Hangul fillers and the braille blank
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(alt: str) -> bool:
+    """Whether ``alt`` holds at least one character a reader can see: alt text made only of
+    spaces, zero-width characters (U+200B..U+200D, U+2060, U+FEFF) or other format characters
+    describes nothing to a screen reader and counts as missing. The one rule for every image."""
+    return any(
+        ch not in _BLANK and unicodedata.category(ch) not in _INVISIBLE and not ch.isspace()
+        for ch in alt
+    )
 
 
 def _where_when(talk: Talk, event: CardEvent, at: str = "at ") -> str:

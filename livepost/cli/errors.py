@@ -13,6 +13,7 @@ from livepost.errors import (
     Conflict,
     ExitCode,
     InputError,
+    InputTooLarge,
     LivepostError,
     NetworkError,
     NotAllowed,
@@ -27,6 +28,7 @@ EXIT_CODES: dict[type[LivepostError], ExitCode] = {
     UsageError: ExitCode.USAGE,
     NotFound: ExitCode.USAGE,
     Conflict: ExitCode.USAGE,
+    InputTooLarge: ExitCode.USAGE,  # over a hard limit: refused as a usage error
     NotAllowed: ExitCode.FORBIDDEN,
     ConfigError: ExitCode.CONFIG,
     InputError: ExitCode.INPUT,

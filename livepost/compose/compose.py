@@ -7,7 +7,7 @@ counts are taken on that shortened text, which is exactly what is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +56,21 @@ class ComposedPost:
         return out
 
 
-def finish(text: str, langs: Sequence[str], tags: Sequence[str] = ()) -> ComposedPost:
-    """Facets on the final text, links shortened, counts taken on what is sent."""
-    shown, facets = shorten_links(text, detect_facets(text))
+def finish(
+    text: str,
+    langs: Sequence[str],
+    tags: Sequence[str] = (),
+    mentionable: Collection[str] | None = None,
+) -> ComposedPost:
+    """Facets on the final text, links shortened, counts taken on what is sent.
+
+    With ``mentionable``, a mention facet is kept only for a handle in it (compared without
+    case): the ``@name`` of anyone else stays in the text as plain text and notifies nobody."""
+    found = detect_facets(text)
+    if mentionable is not None:
+        allowed = {h.casefold() for h in mentionable}
+        found = [f for f in found if f.type != "mention" or f.value.casefold() in allowed]
+    shown, facets = shorten_links(text, found)
     return ComposedPost(
         text=shown,
         graphemes=grapheme_count(shown),
@@ -82,6 +94,7 @@ class _Thread:
     langs: list[str]
     numbering: bool
     template_dirs: Sequence[Path]
+    mentionable: Collection[str] | None = None
 
     def tags_for(self, body: str, index: int) -> list[str]:
         wanted = self.event_tags + (self.extra_tags if index == 0 else [])
@@ -95,7 +108,8 @@ class _Thread:
 
     def post(self, body: str, index: int, total: int) -> ComposedPost:
         tags = self.tags_for(body, index)
-        return finish(append_tags(self.number(body, index, total), tags), self.langs)
+        text = append_tags(self.number(body, index, total), tags)
+        return finish(text, self.langs, mentionable=self.mentionable)
 
 
 def compose(
@@ -109,6 +123,7 @@ def compose(
     template_dirs: Sequence[Path] = (),
     numbering: bool = False,
     tags_in_record: bool = False,
+    mentionable: Collection[str] | None = None,
 ) -> list[ComposedPost]:
     """The post, or the thread, that ``text`` becomes.
 
@@ -119,6 +134,8 @@ def compose(
     post, the text becomes a thread; with ``tags_in_record`` the hashtags go into the record's
     ``tags`` field instead, when that keeps it to one post and there are at most 8 of them.
     ``numbering`` adds ``1/3``-style numbering (template ``posts/numbering.txt.j2``) to threads.
+    ``mentionable`` (None: anyone) names the only handles a mention facet may go to, so that
+    text from elsewhere (a programme) rendered by the template cannot notify anybody.
     """
     check_text_length(text)
     if len(langs) > MAX_LANGS:
@@ -136,6 +153,7 @@ def compose(
         langs=list(langs),
         numbering=numbering,
         template_dirs=template_dirs,
+        mentionable=mentionable,
     )
     if not body and not thread.event_tags and not thread.extra_tags:
         raise LivepostError(
@@ -146,7 +164,7 @@ def compose(
         return [single]
     if tags_in_record:
         tags = thread.tags_for(body, 0)
-        alone = finish(body, langs, tags)
+        alone = finish(body, langs, tags, mentionable)
         if body and len(tags) <= MAX_RECORD_TAGS and _fits(alone):
             return [alone]
     return _split(body, thread)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from livepost.compose.compose import ComposedPost, compose
 from livepost.compose.context import build_context
+from livepost.compose.facets import detect_facets
 from livepost.compose.markdown import strip_emphasis
 
 if TYPE_CHECKING:
@@ -56,6 +57,9 @@ def compose_for_event(
         snippet=text if kind == "snippet" else None,
         counts=counts,
     )
+    mentionable: set[str] | None = None
+    if talk is not None:  # programme text is text: it notifies nobody
+        mentionable = mentionable_handles(talk, text)
     return compose(
         text,
         kind=kind,
@@ -66,4 +70,15 @@ def compose_for_event(
         template_dirs=settings.template_dirs,
         numbering=settings.plan.numbering,
         tags_in_record=settings.plan.tags_in_record,
+        mentionable=mentionable,
     )
+
+
+def mentionable_handles(talk: Talk, text: str) -> set[str]:
+    """Who a post about ``talk`` may mention: the speakers' handles (from the people file or the
+    programme's own handle field) and whoever our own ``text`` (a snippet, a post written by the
+    team) mentions. A speaker's name, a title or an abstract that reads ``@someone.bsky.social``
+    stays plain text: programme data cannot make the event account notify anyone."""
+    handles = {p.handle.lstrip("@") for p in talk.speakers if p.handle}
+    handles.update(f.value for f in detect_facets(text) if f.type == "mention")
+    return handles

@@ -314,3 +314,199 @@ def _require(row: OutboxRow, states: Iterable[PostState], action: str) -> None:
             if action in ("edit", "cancel")
             else None,
         )
+
+
+def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRow | None:
+    """The talk's announcement (the root of its thread), if one is in the outbox and not dead."""
+    return session.scalars(
+        select(OutboxRow)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.talk_id == talk_id,
+            OutboxRow.kind == "announcement",
+            OutboxRow.parent_id.is_(None),
+            OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
+        )
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(1)
+    ).one_or_none()
+
+
+def thread_parts(session: Session, first: OutboxRow) -> list[OutboxRow]:
+    """A post queued as a thread: its first row and the further parts (``key#2``, ``key#3``),
+    each replying to the one before."""
+    rows = [first]
+    while True:
+        nxt = session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.parent_id == rows[-1].id,
+                OutboxRow.key.startswith(f"{first.key}#"),
+            )
+        ).first()
+        if nxt is None:
+            return rows
+        rows.append(nxt)
+
+
+def parent_of(session: Session, row: OutboxRow) -> OutboxRow | None:
+    return session.get(OutboxRow, row.parent_id) if row.parent_id else None
+
+
+def known_times(session: Session, event: EventRow) -> dict[str, datetime]:
+    """``source_hash`` -> due time of the snippet rows already planned (live mode keeps them)."""
+    rows = session.execute(
+        select(OutboxRow.source_hash, OutboxRow.due_at).where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.origin == "plan",
+            OutboxRow.source_hash.is_not(None),
+            OutboxRow.state != PostState.CANCELLED,
+        )
+    )
+    known: dict[str, datetime] = {}
+    for source_hash, due_at in rows:
+        if source_hash is None:
+            continue
+        if source_hash not in known or due_at < known[source_hash]:
+            known[source_hash] = due_at
+    return known
+
+
+def told_states(session: Session, event: EventRow) -> dict[str, str]:
+    """Talk id -> :func:`livepost.plan.planner.talk_state` of the last announcement or
+    correction of the talk that went out: what the public was last told about it."""
+    rows = session.execute(
+        select(OutboxRow.talk_id, OutboxRow.key, OutboxRow.source_hash, OutboxRow.sent_at)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.origin == "plan",
+            OutboxRow.kind.in_(("announcement", "correction")),
+            OutboxRow.state == PostState.POSTED,
+            OutboxRow.talk_id.is_not(None),
+            OutboxRow.source_hash.is_not(None),
+        )
+        .order_by(OutboxRow.sent_at, OutboxRow.id)
+    )
+    told: dict[str, str] = {}
+    for talk_id, key, source_hash, _sent_at in rows:
+        if "#" not in key and talk_id is not None and source_hash is not None:
+            told[talk_id] = source_hash
+    return told
+
+
+def planned_rows(session: Session, event: EventRow) -> list[OutboxRow]:
+    """Every row the planner made for the event (whatever their state)."""
+    return list(
+        session.scalars(
+            select(OutboxRow).where(OutboxRow.event_id == event.id, OutboxRow.origin == "plan")
+        )
+    )
+
+
+def queued_parent_ids(session: Session, event: EventRow) -> set[int]:
+    """Ids of the posts that queued replies wait for."""
+    ids = session.scalars(
+        select(OutboxRow.parent_id).where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == PostState.QUEUED,
+            OutboxRow.parent_id.is_not(None),
+        )
+    )
+    return {i for i in ids if i is not None}
+
+
+def sent_since(session: Session, since: datetime) -> list[datetime]:
+    """When each post of the account went out after ``since`` (every event: one rate budget)."""
+    times = session.scalars(
+        select(OutboxRow.sent_at).where(
+            OutboxRow.state == PostState.POSTED, OutboxRow.sent_at > since
+        )
+    )
+    return sorted(t for t in times if t is not None)
+
+
+def queued_children_due(session: Session, parent_ids: list[int], now: datetime) -> list[OutboxRow]:
+    """The queued replies due by ``now`` directly under these posts."""
+    return list(
+        session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.parent_id.in_(parent_ids),
+                OutboxRow.state == PostState.QUEUED,
+                OutboxRow.due_at <= now,
+            )
+        )
+    )
+
+
+def queued_replies_due(session: Session, event: EventRow, now: datetime) -> list[OutboxRow]:
+    """Every queued reply due by ``now`` (to say what each waits for)."""
+    return list(
+        session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.event_id == event.id,
+                OutboxRow.state == PostState.QUEUED,
+                OutboxRow.due_at <= now,
+                OutboxRow.parent_id.is_not(None),
+            )
+        )
+    )
+
+
+def posted_under(session: Session, event: EventRow, uri_prefix: str) -> list[OutboxRow]:
+    """Posted rows whose URI starts with ``uri_prefix`` (a dry run's placeholder repo)."""
+    return list(
+        session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.event_id == event.id,
+                OutboxRow.state == PostState.POSTED,
+                OutboxRow.uri.startswith(uri_prefix),
+            )
+        )
+    )
+
+
+def posted_root_uris(session: Session, event: EventRow, kinds: Iterable[str]) -> list[str]:
+    """URIs of our posted thread roots of these kinds."""
+    uris = session.scalars(
+        select(OutboxRow.uri).where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == PostState.POSTED,
+            OutboxRow.parent_id.is_(None),
+            OutboxRow.kind.in_(tuple(kinds)),
+            OutboxRow.uri.is_not(None),
+        )
+    )
+    return [u for u in uris if u is not None]
+
+
+def posted_uris(session: Session, event: EventRow) -> set[str]:
+    """URIs of every post of ours that went out."""
+    uris = session.scalars(
+        select(OutboxRow.uri).where(
+            OutboxRow.event_id == event.id, OutboxRow.state == PostState.POSTED
+        )
+    )
+    return {u for u in uris if u is not None}
+
+
+def posted_in_order(
+    session: Session, event: EventRow
+) -> list[tuple[str, datetime | None, datetime, int | None]]:
+    """(uri, sent_at, due_at, parent_id) of our posted rows, in posting order."""
+    rows = session.execute(
+        select(OutboxRow.uri, OutboxRow.sent_at, OutboxRow.due_at, OutboxRow.parent_id)
+        .where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == PostState.POSTED,
+            OutboxRow.uri.is_not(None),
+        )
+        .order_by(OutboxRow.sent_at, OutboxRow.id)
+    )
+    return [(uri, sent, due, parent) for uri, sent, due, parent in rows if uri is not None]
+
+
+def uris_of_ours(session: Session, event: EventRow) -> set[str]:
+    """Every URI one of our rows has (posted, or known after an unknown outcome)."""
+    uris = session.scalars(
+        select(OutboxRow.uri).where(OutboxRow.event_id == event.id, OutboxRow.uri.is_not(None))
+    )
+    return {u for u in uris if u is not None}

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from livepost.cards.alt import has_visible_text
 from livepost.compose.compose import ComposedPost
 from livepost.compose.for_event import compose_for_event
 from livepost.errors import InputError, LivepostError
@@ -109,11 +110,14 @@ def build_plan(
     now: datetime | None = None,
     known: Mapping[str, datetime] | None = None,
     told: Mapping[str, str] | None = None,
+    skipped: Mapping[str, str] | None = None,
 ) -> PlanResult:
     """:func:`plan`, plus the snippets and talks that could not be planned, and why.
 
     ``told`` maps a talk id to the :func:`talk_state` of its last posted announcement or
-    correction; a talk that differs now gets a correction (see the module docstring)."""
+    correction; a talk that differs now gets a correction (see the module docstring).
+    ``skipped`` maps the talk id of a notes file that was not read (over the size limit) to
+    why: a warning each, and that talk plans without snippets (its queued ones are kept)."""
     planner = _Planner(settings, talks, now, known or {})
     for talk in planner.talks:
         planner.talk(talk, snippets.get(talk.id, ()))
@@ -121,6 +125,8 @@ def build_plan(
         if talk.id in (told or {}):
             planner.correction(talk, (told or {})[talk.id])
     covered = {t.id for t in planner.talks}
+    for talk_id, why in sorted((skipped or {}).items()):
+        planner.problems.append(f"notes/{talk_id}.md: {why}")
     for talk_id in sorted(snippets):
         if talk_id not in covered and snippets[talk_id]:
             planner.problems.append(
@@ -303,7 +309,7 @@ class _Planner:
             return tail
         images = []
         for image in snippet.images:
-            if not image.alt.strip():  # never posted with alt '': the snippet waits for it
+            if not has_visible_text(image.alt):  # never posted without alt: the snippet waits
                 self.problems.append(
                     f"notes/{talk.id}.md, line {image.line}: image {image.written!r} has no "
                     "alt text; the snippet waits until it is described: ![what it shows](path)"

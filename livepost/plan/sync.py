@@ -17,16 +17,16 @@ snippet that moved in its file because another was deleted is still recognised. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livepost.model import Talk
 from livepost.notes import load_notes
+from livepost.outbox import queries
 from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
 from livepost.plan.planner import PlannedPost, PlanResult, build_plan
 from livepost.store.engine import session_scope
@@ -59,47 +59,6 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.moved or self.cancelled or self.revived)
-
-
-def known_times(session: Session, event: EventRow) -> dict[str, datetime]:
-    """``source_hash`` -> due time of the snippet rows already planned (live mode keeps them)."""
-    rows = session.execute(
-        select(OutboxRow.source_hash, OutboxRow.due_at).where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.origin == "plan",
-            OutboxRow.source_hash.is_not(None),
-            OutboxRow.state != PostState.CANCELLED,
-        )
-    )
-    known: dict[str, datetime] = {}
-    for source_hash, due_at in rows:
-        if source_hash is None:
-            continue
-        if source_hash not in known or due_at < known[source_hash]:
-            known[source_hash] = due_at
-    return known
-
-
-def told_states(session: Session, event: EventRow) -> dict[str, str]:
-    """Talk id -> :func:`~livepost.plan.planner.talk_state` of the last announcement or
-    correction of the talk that went out: what the public was last told about it."""
-    rows = session.execute(
-        select(OutboxRow.talk_id, OutboxRow.key, OutboxRow.source_hash, OutboxRow.sent_at)
-        .where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.origin == "plan",
-            OutboxRow.kind.in_(("announcement", "correction")),
-            OutboxRow.state == PostState.POSTED,
-            OutboxRow.talk_id.is_not(None),
-            OutboxRow.source_hash.is_not(None),
-        )
-        .order_by(OutboxRow.sent_at, OutboxRow.id)
-    )
-    told: dict[str, str] = {}
-    for talk_id, key, source_hash, _sent_at in rows:
-        if "#" not in key and talk_id is not None and source_hash is not None:
-            told[talk_id] = source_hash
-    return told
 
 
 def _suffix(key: str) -> str:
@@ -172,15 +131,17 @@ def _new_key(post: PlannedPost, used: set[str]) -> str:
 
 
 def sync_plan(
-    session: Session, event: EventRow, planned: Sequence[PlannedPost], talks: Sequence[Talk]
+    session: Session,
+    event: EventRow,
+    planned: Sequence[PlannedPost],
+    talks: Sequence[Talk],
+    keep_snippets: Collection[str] = (),
 ) -> SyncReport:
-    """Make the event's planned rows in the outbox follow ``planned`` (see the module doc)."""
+    """Make the event's planned rows in the outbox follow ``planned`` (see the module doc).
+    The snippet rows of the talks in ``keep_snippets`` (their notes file was skipped, not
+    emptied) are left as they are, never cancelled."""
     report = SyncReport()
-    rows = list(
-        session.scalars(
-            select(OutboxRow).where(OutboxRow.event_id == event.id, OutboxRow.origin == "plan")
-        )
-    )
+    rows = queries.planned_rows(session, event)
     matched = _Matcher(rows).match(planned)
     used = {r.key for r in rows}
     by_key: dict[str, OutboxRow] = {}
@@ -195,7 +156,9 @@ def sync_plan(
             _follow(row, post, report)
         by_key[post.key] = row
     _relink(planned, by_key, {r.key: r for r in rows})
-    _cancel_unplanned(session, rows, {r.id for r in by_key.values()}, talks, report)
+    planned_ids = {r.id for r in by_key.values()}
+    kept = {r.id for r in rows if r.kind == "snippet" and r.talk_id in keep_snippets}
+    _cancel_unplanned(session, rows, planned_ids | kept, talks, report)
     session.flush()
     return report
 
@@ -305,7 +268,8 @@ def replan(
     """Read the programme and the notes, plan (live from ``now``) and sync the outbox.
 
     A notes file that cannot be read raises :class:`~livepost.errors.NotesError` before anything
-    is changed: a half-saved file never cancels the posts made from it. ``event_key`` names
+    is changed: a half-saved file never cancels the posts made from it. A file over the size
+    limit is skipped with a warning; its talk's queued snippets are kept. ``event_key`` names
     another event row to plan into (the dry run's rehearsal copy).
     """
 
@@ -320,8 +284,9 @@ def replan(
             talks,
             notes,
             now=now,
-            known=known_times(session, event),
-            told=told_states(session, event),
+            known=queries.known_times(session, event),
+            told=queries.told_states(session, event),
+            skipped=notes.skipped,
         )
-        report = sync_plan(session, event, result.posts, talks)
+        report = sync_plan(session, event, result.posts, talks, keep_snippets=notes.skipped)
     return result, report

@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from livepost.errors import ConcurrentChange
 from livepost.model.posts import PostState
+from livepost.outbox import queries
 from livepost.outbox.queries import (
     due_posts,
     in_flight,
@@ -177,30 +176,14 @@ class _Run:
         with session_scope(self.engine, durable=False) as session:
             event = load_event(session, self.event_key)
             due = [row.id for row in due_posts(session, event, now)]
-            parents = set(
-                session.scalars(
-                    select(OutboxRow.parent_id).where(
-                        OutboxRow.event_id == event.id,
-                        OutboxRow.state == PostState.QUEUED,
-                        OutboxRow.parent_id.is_not(None),
-                    )
-                )
-            )
-        return due, {p for p in parents if p is not None}
+            parents = queries.queued_parent_ids(session, event)
+        return due, parents
 
     def load_sent(self) -> None:
         """Posts made in the last day, for the budget (kept up to date in memory)."""
         moment = self.clock()
         with session_scope(self.engine, durable=False) as session:
-            self.sent_times = sorted(
-                t
-                for t in session.scalars(
-                    select(OutboxRow.sent_at).where(
-                        OutboxRow.state == PostState.POSTED, OutboxRow.sent_at > moment - DAY
-                    )
-                )
-                if t is not None
-            )
+            self.sent_times = queries.sent_since(session, moment - DAY)
 
     def fits(self, count: int) -> bool:
         """Whether ``count`` more posts fit in the budget now (a thread sent as a whole)."""
@@ -354,15 +337,7 @@ class _Run:
             found: list[OutboxRow] = []
             frontier = [head.id]
             while frontier:
-                children = list(
-                    session.scalars(
-                        select(OutboxRow).where(
-                            OutboxRow.parent_id.in_(frontier),
-                            OutboxRow.state == PostState.QUEUED,
-                            OutboxRow.due_at <= now,
-                        )
-                    )
-                )
+                children = queries.queued_children_due(session, frontier, now)
                 children = [c for c in children if not _fell_back(c)]
                 found.extend(children)
                 frontier = [c.id for c in children]
@@ -568,14 +543,7 @@ class _Run:
     def report_waiting(self, now: datetime) -> None:
         with session_scope(self.engine, durable=False) as session:
             event = load_event(session, self.event_key)
-            rows = session.scalars(
-                select(OutboxRow).where(
-                    OutboxRow.event_id == event.id,
-                    OutboxRow.state == PostState.QUEUED,
-                    OutboxRow.due_at <= now,
-                    OutboxRow.parent_id.is_not(None),
-                )
-            )
+            rows = queries.queued_replies_due(session, event, now)
             for row in rows:
                 parent = session.get(OutboxRow, row.parent_id)
                 if parent is None or parent.state == PostState.POSTED:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from livepost.model.posts import PostState
 from livepost.publish.base import MAX_WRITES, POST_COLLECTION, Blob, StrongRef
 from livepost.publish.cid import blob_cid, record_cid
-from livepost.store.models import OutboxRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -136,15 +135,9 @@ def forget_dry_run(session: Session, event: EventRow) -> int:
     A dry run moves rows to ``posted`` with placeholder URIs (that is how its replies get their
     strong refs). Call this before the first real run after a rehearsal; returns how many rows.
     """
-    from sqlalchemy import select
+    from livepost.outbox.queries import posted_under
 
-    rows = session.scalars(
-        select(OutboxRow).where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.state == PostState.POSTED,
-            OutboxRow.uri.startswith(f"at://{DRY_RUN_DID}/"),
-        )
-    )
+    rows = posted_under(session, event, f"at://{DRY_RUN_DID}/")
     count = 0
     for row in rows:
         row.state, row.uri, row.cid, row.sent_at = PostState.QUEUED, None, None, None

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from livepost.errors import InputError, NotFound
-from livepost.model.posts import PostState
+from livepost.outbox import queries
 from livepost.publish.base import GatePublisher, PublishError
 from livepost.store.engine import session_scope
 from livepost.store.models import (
     ArchivedPostRow,
     EventRow,
     GateWriteRow,
-    OutboxRow,
     WallLogRow,
     utc_now,
 )
@@ -91,15 +90,7 @@ def ensure_gates(session: Session, event: EventRow, config: PublishSection) -> i
         wanted.append((POSTGATE, "post"))
     if not wanted:
         return 0
-    roots = session.scalars(
-        select(OutboxRow.uri).where(
-            OutboxRow.event_id == event.id,
-            OutboxRow.state == PostState.POSTED,
-            OutboxRow.parent_id.is_(None),
-            OutboxRow.kind.in_(GATED_KINDS),
-            OutboxRow.uri.is_not(None),
-        )
-    ).all()
+    roots = queries.posted_root_uris(session, event, GATED_KINDS)
     have = {
         (c, r)
         for c, r in session.execute(
@@ -214,13 +205,7 @@ def hide_reply(
                 ArchivedPostRow.event_id == event.id, ArchivedPostRow.uri == reply_uri
             )
         ).one_or_none()
-        ours = set(
-            session.scalars(
-                select(OutboxRow.uri).where(
-                    OutboxRow.event_id == event.id, OutboxRow.state == PostState.POSTED
-                )
-            )
-        )
+        ours = queries.posted_uris(session, event)
         root = row.reply_root if row is not None else None
         if root is None or root not in ours:
             raise NotFound(

@@ -1,4 +1,4 @@
-"""Link cards: the page's OpenGraph title, description and image, fetched with httpx.
+"""Link cards: the page's OpenGraph title, description and image, fetched by :mod:`livepost.fetch`.
 
 Bluesky does not build cards; the client does. A page that cannot be fetched, or has nothing to
 show, is a :class:`LinkCardError` and the post goes out without a card. A thumbnail that cannot
@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from livepost.errors import LivepostError
+from livepost.fetch import FetchError, FetchTooLarge, Resolver, fetch
 
 MAX_PAGE_BYTES = 2_000_000
 MAX_THUMB_BYTES = 1_000_000
@@ -64,29 +65,29 @@ class _MetaParser(HTMLParser):
             self.title += data
 
 
-def _get(url: str, timeout: float, limit: int) -> tuple[bytes, str, str]:
-    import httpx
-
+def _get(
+    url: str, timeout: float, limit: int, given: str | None = None, resolver: Resolver | None = None
+) -> tuple[bytes, str, str]:
+    """The body, content type and final URL of ``url``, fetched through :mod:`livepost.fetch`
+    (its deadline, address checks and redirects, hop by hop); ``given`` is the link the post
+    carries, which decides the address classes allowed for its image too."""
     try:
-        with (
-            httpx.Client(
-                timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise LinkCardError(f"the page answered HTTP {response.status_code}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise LinkCardError(f"the response is larger than {limit:,} bytes")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return bytes(body), kind, str(response.url)
-    except httpx.TimeoutException:
-        raise LinkCardError(f"the page did not answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise LinkCardError(f"the page cannot be fetched ({type(exc).__name__}: {exc})") from None
+        answer = fetch(
+            url,
+            max_bytes=limit,
+            headers={"User-Agent": USER_AGENT},
+            resolver=resolver,
+            given=given,
+            seconds=timeout,
+        )
+    except FetchTooLarge:
+        raise LinkCardError(f"the response is larger than {limit:,} bytes") from None
+    except FetchError as exc:
+        raise LinkCardError(exc.message) from None
+    if answer.status >= 400:
+        raise LinkCardError(f"the page answered HTTP {answer.status}")
+    kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+    return answer.body, kind, answer.url
 
 
 def parse_card(html: str) -> tuple[str, str, str | None]:
@@ -102,9 +103,12 @@ def parse_card(html: str) -> tuple[str, str, str | None]:
     return title, description or "", image or None
 
 
-def fetch_link_card(url: str, *, timeout: float = 10.0) -> LinkCard:
-    """Fetch ``url`` and its OpenGraph image; the thumbnail is prepared to at most 1 MB."""
-    body, kind, final_url = _get(url, timeout, MAX_PAGE_BYTES)
+def fetch_link_card(
+    url: str, *, timeout: float = 10.0, resolver: Resolver | None = None
+) -> LinkCard:
+    """Fetch ``url`` and its OpenGraph image; the thumbnail is prepared to at most 1 MB.
+    ``timeout`` bounds each fetch as a whole (see :mod:`livepost.fetch`)."""
+    body, kind, final_url = _get(url, timeout, MAX_PAGE_BYTES, resolver=resolver)
     if kind and kind not in ("text/html", "application/xhtml+xml"):
         raise LinkCardError(f"the link is not a web page ({kind})")
     title, description, image = parse_card(body.decode("utf-8", errors="replace"))
@@ -115,7 +119,8 @@ def fetch_link_card(url: str, *, timeout: float = 10.0) -> LinkCard:
     try:
         from livepost.cards import prepare_image
 
-        data, _, _ = _get(urljoin(final_url, image), timeout, MAX_THUMB_DOWNLOAD)
+        image_url = urljoin(final_url, image)
+        data, _, _ = _get(image_url, timeout, MAX_THUMB_DOWNLOAD, given=url, resolver=resolver)
         prepared = prepare_image(data, name=image, max_bytes=MAX_THUMB_BYTES)
     except LivepostError as exc:
         return LinkCard(title, description, None, thumb_problem=exc.message)

@@ -33,7 +33,11 @@ def parse_workbook(data: bytes, ctx: ImportContext) -> Schedule:
     """Read the first sheet with a programme in it."""
     from openpyxl import load_workbook
 
+    from livepost.schedule.workbook import Budget, check_archive, read_sheet
+
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(archive, ctx.path)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ScheduleError(
@@ -44,8 +48,9 @@ def parse_workbook(data: bytes, ctx: ImportContext) -> Schedule:
     try:
         combined: Schedule | None = None
         skipped: list[str] = []
-        for sheet in book.worksheets:
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        budget = Budget()
+        for sheet in book.worksheets:  # read-only sheets: streamed, never all in memory
+            rows = read_sheet(book, sheet, ctx.path, budget)
             found = _header(rows, sheet.title, ctx)
             if found is None:
                 skipped.append(sheet.title)

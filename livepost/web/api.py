@@ -23,30 +23,38 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from livepost.app.queue import MAX_UPLOAD_BYTES, EventQueue, PostRequest, Upload
-from livepost.app.talks_now import talk_json, talks_now
-from livepost.errors import InputError, LivepostError, NotAllowed
-from livepost.model.actors import Actor
-from livepost.outbox.queries import OutboxError
+from livepost.app.queue import MAX_UPLOAD_BYTES, PostRequest, Upload
+from livepost.app.talks_now import talk_json
+from livepost.app.wall import WallVerb
+from livepost.errors import InputError, NotAllowed
+from livepost.web.errors import BadRequest, BodyTooLarge
 from livepost.web.security import CSRF_HEADER
 
 if TYPE_CHECKING:
+    from livepost.app.event import EventApp
     from livepost.web.console import Console
     from livepost.web.security import Guard
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_FORM_BYTES = MAX_UPLOAD_BYTES + MAX_JSON_BYTES  # the image and the other fields
 
-
-class BodyTooLarge(Exception):
-    """The request body is over its cap (said by Content-Length, or counted while reading)."""
+#: the wall's verbs and the body field each takes: a post's URI, or an author's DID
+WALL_FIELDS = {
+    WallVerb.HIDE: "uri",
+    WallVerb.UNHIDE: "uri",
+    WallVerb.PIN: "uri",
+    WallVerb.UNPIN: "uri",
+    WallVerb.BLOCK: "did",
+    WallVerb.UNBLOCK: "did",
+}
 
 
 def capped(request: Request, cap: int) -> Request:
     """The request, reading whose body raises :class:`BodyTooLarge` past ``cap`` bytes."""
     length = request.headers.get("content-length", "")
+    too_large = f"the body is larger than {_size(cap)}"
     if length.isdigit() and int(length) > cap:
-        raise BodyTooLarge
+        raise BodyTooLarge(too_large)
     seen = 0
     receive = request.receive
 
@@ -56,85 +64,87 @@ def capped(request: Request, cap: int) -> Request:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > cap:
-                raise BodyTooLarge
+                raise BodyTooLarge(too_large)
         return message
 
     return Request(request.scope, counting)
 
 
-def _error(status: int, text: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": text, **extra}, status_code=status)
-
-
-def _refusal(exc: LivepostError) -> JSONResponse:
-    """An application-layer error as the API answers it."""
-    reason = exc.message + (f" {exc.hint}" if exc.hint else "")
-    if isinstance(exc, NotAllowed):
-        return _error(403, reason)
-    if isinstance(exc, InputError):
-        return _error(422, exc.detail + (f" {exc.hint}" if exc.hint else ""), field=exc.path)
-    if isinstance(exc, OutboxError):
-        return _error(409, reason)
-    return _error(503, reason)
+def _size(cap: int) -> str:
+    return f"{cap // 1024 // 1024} MB" if cap >= 1024 * 1024 else f"{cap // 1024} KB"
 
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
 class Api:
-    """One method per route."""
+    """One method per route. Each asks the request's :class:`EventApp` (which decides whether
+    the person may, before it looks anything up); errors become JSON in one place
+    (:mod:`livepost.web.errors`)."""
 
     def __init__(self, console: Console, guard: Guard) -> None:
         self.console = console
         self.guard = guard
 
     def routes(self) -> list[Route]:
+        def post(path: str, handler: Handler) -> Route:
+            return Route(path, self.csrf_checked(handler), methods=["POST"])
+
         return [
             Route("/api/v1/me", self.me),
             Route("/api/v1/talks/current", self.current_talks),
             Route("/api/v1/preview", self.preview, methods=["POST"]),
-            Route("/api/v1/snippets", self.snippets, methods=["POST"]),
+            post("/api/v1/snippets", self.snippets),
             Route("/api/v1/posts", self.posts),
-            Route("/api/v1/posts/{post_id:int}", self.edit, methods=["PATCH"]),
-            Route("/api/v1/posts/{post_id:int}/cancel", self.cancel, methods=["POST"]),
+            Route("/api/v1/posts/{post_id:int}", self.csrf_checked(self.edit), methods=["PATCH"]),
+            post("/api/v1/posts/{post_id:int}/cancel", self.cancel),
+            Route("/api/v1/wall", self.wall),
+            *(post(f"/api/v1/wall/{verb}", self.wall_action(verb)) for verb in WALL_FIELDS),
+            post("/api/v1/replies/hide", self.hide_reply),
+            post("/api/v1/queue/pause", self.pause),
+            post("/api/v1/queue/resume", self.resume),
         ]
 
-    def queue(self, request: Request) -> EventQueue:
-        actor: Actor = request.state.actor
-        console = self.console
-        return EventQueue(console.settings, console.engine, actor, console.clock)
+    def door(self, request: Request) -> EventApp:
+        return self.console.app(request.state.actor)
 
-    def csrf_refused(self, request: Request) -> Response | None:
-        """A POST authorised by the cookie alone must carry the CSRF token (as every form)."""
-        if request.state.bearer:
-            return None
-        session = request.cookies.get(self.guard.session_cookie)
-        if self.guard.csrf_ok(session, request.headers.get(CSRF_HEADER)):
-            return None
-        return _error(403, "the request did not carry this console's CSRF token; reload the page")
+    def csrf_checked(self, handler: Handler) -> Handler:
+        """A change authorised by the cookie alone must carry the CSRF token (as every form)."""
+
+        async def checked(request: Request) -> Response:
+            if not request.state.bearer:
+                session = request.cookies.get(self.guard.session_cookie)
+                if not self.guard.csrf_ok(session, request.headers.get(CSRF_HEADER)):
+                    raise NotAllowed(
+                        "the request did not carry this console's CSRF token",
+                        hint="Reload the page.",
+                    )
+            return await handler(request)
+
+        return checked
 
     async def json_body(self, request: Request) -> dict[str, Any]:
         raw = await capped(request, MAX_JSON_BYTES).body()
         try:
             data = json.loads(raw or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise InputError("body", "the body is not JSON") from None
+            raise BadRequest("the body is not JSON", hint='Send e.g. {"text": "..."}.') from None
         if not isinstance(data, dict):
-            raise InputError("body", "the body must be a JSON object")
+            raise BadRequest("the body must be a JSON object")
         return data
 
     # --- routes ---------------------------------------------------------------------------------
 
     async def me(self, request: Request) -> Response:
-        actor: Actor = request.state.actor
-        return JSONResponse({"name": actor.name, "role": str(actor.role), "rooms": actor.rooms})
+        actor = self.door(request).actor
+        return JSONResponse(
+            {"name": actor.name, "role": str(actor.role), "rooms": list(actor.rooms)}
+        )
 
     async def current_talks(self, request: Request) -> Response:
-        console = self.console
-        found = await run_in_threadpool(
-            talks_now, console.settings, console.engine, request.state.actor, console.clock()
-        )
-        zone = console.zone
+        door = self.door(request)
+        found = await run_in_threadpool(door.talks_now)
+        zone = door.zone
         return JSONResponse(
             {
                 "now": found.now.astimezone(zone).isoformat(),
@@ -145,14 +155,9 @@ class Api:
 
     async def preview(self, request: Request) -> Response:
         """The posts a text becomes (counts and the thread split), queueing nothing."""
-        try:
-            data = await self.json_body(request)
-            text, talk = _text(data, "text"), _text(data, "talk") or None
-            found = await run_in_threadpool(self.queue(request).preview, text, talk)
-        except BodyTooLarge:
-            return _error(413, "the body is too large")
-        except LivepostError as exc:
-            return _refusal(exc)
+        data = await self.json_body(request)
+        text, talk = _text(data, "text"), _text(data, "talk") or None
+        found = await run_in_threadpool(self.door(request).queue.preview, text, talk)
         return JSONResponse(
             {
                 "graphemes": found.graphemes,
@@ -163,17 +168,9 @@ class Api:
     async def snippets(self, request: Request) -> Response:
         """Queue a snippet (or photo) into a talk's thread; the same ``key`` again is the same
         post: 200 with its id, nothing new queued."""
-        refused = self.csrf_refused(request)
-        if refused is not None:
-            return refused
-        try:
-            post = await self.snippet_request(request)
-            queue = self.queue(request)
-            queued = await run_in_threadpool(queue.queue, post)
-        except BodyTooLarge:
-            return _error(413, f"the body is larger than {MAX_FORM_BYTES // 1024 // 1024} MB")
-        except LivepostError as exc:
-            return _refusal(exc)
+        door = self.door(request)
+        post = await self.snippet_request(request)
+        queued = await run_in_threadpool(door.queue.queue, post)
         return JSONResponse(
             {
                 "id": queued.ids[0],
@@ -181,7 +178,7 @@ class Api:
                 "state": str(queued.state),
                 "key": post.key,
                 "talk": post.talk_id,
-                "due": queued.due_at.astimezone(self.console.zone).isoformat(),
+                "due": queued.due_at.astimezone(door.zone).isoformat(),
                 "parts": len(queued.ids),
             },
             status_code=200 if queued.existing else 201,
@@ -203,7 +200,7 @@ class Api:
         elif kind == "application/json":
             data_fields, upload = await self.json_body(request), None
         else:
-            raise InputError("body", "send JSON or multipart/form-data")
+            raise BadRequest("send JSON or multipart/form-data")
         talk = _text(data_fields, "talk").strip()
         if not talk:
             raise InputError("talk", "a snippet needs its talk (an id from talks/current)")
@@ -216,37 +213,56 @@ class Api:
         )
 
     async def posts(self, request: Request) -> Response:
-        actor: Actor = request.state.actor
-        mine = request.query_params.get("mine") in ("1", "true") or actor.role == "reporter"
-        rows = await run_in_threadpool(lambda: self.queue(request).posts(mine=mine))
+        """The posts (a reporter: their own, always; anyone else with ``?mine=1``)."""
+        mine = request.query_params.get("mine") in ("1", "true")
+        rows = await run_in_threadpool(lambda: self.door(request).queue.posts(mine=mine))
         return JSONResponse({"posts": rows})
 
     async def edit(self, request: Request) -> Response:
-        refused = self.csrf_refused(request)
-        if refused is not None:
-            return refused
         post_id = int(request.path_params["post_id"])
-        try:
-            data = await self.json_body(request)
-            queue = self.queue(request)
-            await run_in_threadpool(lambda: queue.edit(post_id, text=_text(data, "text")))
-            row = await run_in_threadpool(queue.get, post_id)
-        except BodyTooLarge:
-            return _error(413, "the body is too large")
-        except LivepostError as exc:
-            return _refusal(exc)
+        data = await self.json_body(request)
+        queue = self.door(request).queue
+        await run_in_threadpool(lambda: queue.edit(post_id, text=_text(data, "text")))
+        row = await run_in_threadpool(queue.get, post_id)
         return JSONResponse(row)
 
     async def cancel(self, request: Request) -> Response:
-        refused = self.csrf_refused(request)
-        if refused is not None:
-            return refused
         post_id = int(request.path_params["post_id"])
-        try:
-            changed = await run_in_threadpool(self.queue(request).cancel, post_id)
-        except LivepostError as exc:
-            return _refusal(exc)
+        changed = await run_in_threadpool(self.door(request).queue.cancel, post_id)
         return JSONResponse({"cancelled": [c.id for c in changed]})
+
+    # --- the wall, replies, sending (officers) --------------------------------------------------
+
+    async def wall(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self.door(request).wall.to_json))
+
+    def wall_action(self, verb: WallVerb) -> Handler:
+        """``POST /api/v1/wall/<verb>`` with ``{"uri": ...}`` or ``{"did": ...}``."""
+        name = WALL_FIELDS[verb]
+
+        async def act(request: Request) -> Response:
+            data = await self.json_body(request)
+            target = _target(data, name)
+            changed = await run_in_threadpool(self.door(request).wall.act, verb, target)
+            return JSONResponse({"action": str(verb), name: target.strip(), "changed": changed})
+
+        act.__name__ = f"wall_{verb}"
+        return act
+
+    async def hide_reply(self, request: Request) -> Response:
+        """``POST /api/v1/replies/hide`` with ``{"uri": ...}``: hidden in its thread's gate."""
+        data = await self.json_body(request)
+        uri = _target(data, "uri")
+        root = await run_in_threadpool(self.door(request).replies.hide, uri)
+        return JSONResponse({"uri": uri.strip(), "thread": root, "hidden": True})
+
+    async def pause(self, request: Request) -> Response:
+        await run_in_threadpool(self.door(request).queue.set_paused, True)
+        return JSONResponse({"paused": True})
+
+    async def resume(self, request: Request) -> Response:
+        await run_in_threadpool(self.door(request).queue.set_paused, False)
+        return JSONResponse({"paused": False})
 
 
 def _text(data: dict[str, Any], name: str) -> str:
@@ -256,3 +272,11 @@ def _text(data: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise InputError(name, f"{name} must be a string")
     return value
+
+
+def _target(data: dict[str, Any], name: str) -> str:
+    """The URI or DID a moderation names. Anything but a string counts as none: the application
+    layer asks whether the person may act before it looks at the target (a viewer gets 403 for
+    any body), and then says what is wrong with it."""
+    value = data.get(name)
+    return value if isinstance(value, str) else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,42 +19,31 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from livepost.app.doctor import Check, run_checks
-from livepost.app.status import daemon_state
+from livepost.app.database import open_database
 from livepost.app.team import authenticate
-from livepost.app.wall import Replies, Wall
-from livepost.errors import LivepostError, NotAllowed
+from livepost.app.wall import WallVerb
+from livepost.errors import Conflict, InputError, LivepostError, NotAllowed
 from livepost.model.actors import Role
-from livepost.store.engine import open_database
 from livepost.web.api import Api
 from livepost.web.composer import ComposeError, ComposeForm
 from livepost.web.console import Console, utc_clock
-from livepost.web.render import render_page
+from livepost.web.errors import HANDLERS
+from livepost.web.render import NAV, render_page
 from livepost.web.security import CSRF_FIELD, AccessMiddleware, Guard, csrf_protected
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Engine
-
-    from livepost.app.doctor import Check
-    from livepost.archive.wall import WallPost
+    from livepost.app.database import Engine
+    from livepost.app.event import EventApp
     from livepost.config import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 POLL_SECONDS = 3
-NAV = (
-    ("today", "/", "Today"),
-    ("compose", "/compose", "Compose"),
-    ("queue", "/queue", "Queue"),
-    ("engagement", "/engagement", "Engagement"),
-    ("wall", "/wall/manage", "Wall"),
-    ("checks", "/checks", "Checks"),
-)
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -107,7 +95,6 @@ def create_app(
         Route("/engagement/panel", pages.engagement_panel),
         Route("/wall", pages.wall),
         Route("/wall/posts", pages.wall_panel),
-        Route("/api/v1/wall", pages.wall_json),
         Route("/wall/manage", pages.wall_manage),
         post("/wall/{verb:str}", pages.wall_act),
         post("/replies/hide", pages.hide_reply),
@@ -117,20 +104,11 @@ def create_app(
         *api.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    app = Starlette(routes=routes, exception_handlers=HANDLERS)
     app.add_middleware(AccessMiddleware, guard=guard)
     app.state.console = console
     app.state.guard = guard
     return app
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return HTMLResponse(
-        render_page(
-            "error.html", title="Not found", text=f"There is no page at {request.url.path}."
-        ),
-        status_code=404,
-    )
 
 
 def _is_htmx(request: Request) -> bool:
@@ -149,7 +127,8 @@ def _stamp(html: str) -> str:
 
 
 class _Pages:
-    """One method per route; each does its database work in a worker thread."""
+    """One method per route: parse, ask the request's :class:`EventApp`, render. Its errors
+    (403 for a refusal, 404, 409, 422) are translated once, by :mod:`livepost.web.errors`."""
 
     def __init__(self, console: Console, online_checks: bool) -> None:
         self.console = console
@@ -157,10 +136,9 @@ class _Pages:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def c(self, request: Request) -> Console:
-        """The console as the person asking sees it (their role decides what they may do)."""
-        actor = getattr(request.state, "actor", None)
-        return replace(self.console, actor=actor) if actor is not None else self.console
+    def door(self, request: Request) -> EventApp:
+        """The event as the person asking sees it (their role decides what they may do)."""
+        return self.console.app(request.state.actor)
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context.setdefault("active", "")
@@ -168,7 +146,7 @@ class _Pages:
             name,
             csrf=request.state.csrf,
             csrf_field=CSRF_FIELD,
-            event_name=self.c(request).settings.event.name,
+            event_name=self.console.settings.event.name,
             nav=NAV,
             poll=POLL_SECONDS,
             **context,
@@ -198,36 +176,25 @@ class _Pages:
             id=context["id"],
         )
 
-    def error_page(self, request: Request, exc: LivepostError, status: int = 409) -> Response:
-        if isinstance(exc, NotAllowed):
-            status = 403
-        text = exc.message + (f" {exc.hint}" if exc.hint else "")
-        return self.page(request, "error.html", status=status, title="Not done", text=text)
-
     # --- today -----------------------------------------------------------------------------------
 
     async def today(self, request: Request) -> Response:
-        from livepost.web.today import today_view
-
-        if self.c(request).actor.role == Role.REPORTER and "day" not in request.query_params:
+        door = self.door(request)
+        if door.actor.role == Role.REPORTER and "day" not in request.query_params:
             return RedirectResponse("/r", status_code=303)  # a reporter's link opens their page
-
-        day = _day_param(request)
-        view = await run_in_threadpool(today_view, self.c(request), day)
+        view = await run_in_threadpool(door.today.view, _day_param(request))
         url = f"/today/timeline?day={view.day.isoformat()}"
         timeline = self.polled(request, "_timeline.html", url, view=view, id="timeline")
         return self.page(request, "today.html", active="today", view=view, timeline=timeline)
 
     async def timeline(self, request: Request) -> Response:
-        from livepost.web.today import today_view
-
-        view = await run_in_threadpool(today_view, self.c(request), _day_param(request))
+        view = await run_in_threadpool(self.door(request).today.view, _day_param(request))
         url = f"/today/timeline?day={view.day.isoformat()}"
         return self.panel(request, "_timeline.html", url, view=view, id="timeline")
 
     async def phone(self, request: Request) -> Response:
         """The reporter's phone page: the talk in my room now, a text box, a photo, send."""
-        actor = self.c(request).actor
+        actor = self.door(request).actor
         html = render_page(
             "phone.html",
             csrf=request.state.csrf,
@@ -248,9 +215,9 @@ class _Pages:
     ) -> Response:
         from livepost.web.composer import preview
 
-        talks = await run_in_threadpool(self.c(request).talks)
-        result = await run_in_threadpool(preview, self.c(request), form)
-        now = self.c(request).now()
+        door = self.door(request)
+        talks = await run_in_threadpool(door.queue.talks)
+        result = await run_in_threadpool(preview, door, form)
         return self.page(
             request,
             "compose.html",
@@ -260,15 +227,15 @@ class _Pages:
             talks=[t for t in talks if not t.withdrawn and t.kind == "talk"],
             preview=result,
             error=error,
-            now=now,
-            zone=self.c(request).zone.key,
+            now=door.now(),
+            zone=door.zone.key,
         )
 
     async def compose_preview(self, request: Request) -> Response:
         from livepost.web.composer import preview
 
         form = ComposeForm.from_fields((await request.form()).get)
-        result = await run_in_threadpool(preview, self.c(request), form)
+        result = await run_in_threadpool(preview, self.door(request), form)
         html = render_page("_preview.html", preview=result, form=form, oob=True)
         return HTMLResponse(html)
 
@@ -282,13 +249,9 @@ class _Pages:
         if isinstance(upload, UploadFile) and upload.filename:
             image, filename = await upload.read(), upload.filename
         try:
-            ids = await run_in_threadpool(queue_form, self.c(request), form, image, filename)
+            ids = await run_in_threadpool(queue_form, self.door(request), form, image, filename)
         except ComposeError as exc:
             return await self.compose_page(request, form, exc)
-        except NotAllowed as exc:
-            return self.error_page(request, exc)
-        except LivepostError as exc:
-            return await self.compose_page(request, form, ComposeError("text", exc.message))
         return _redirect(request, f"/queue?queued={ids[0]}")
 
     async def card(self, request: Request) -> Response:
@@ -298,11 +261,13 @@ class _Pages:
         try:
             card = await run_in_threadpool(
                 card_image,
-                self.c(request),
+                self.door(request),
                 params.get("kind", "talk"),
                 params.get("talk", ""),
                 params.get("text", ""),
             )
+        except NotAllowed:
+            raise
         except LivepostError as exc:
             return Response(exc.message, status_code=404, media_type="text/plain")
         return Response(
@@ -314,9 +279,7 @@ class _Pages:
     # --- queue -----------------------------------------------------------------------------------
 
     async def queue(self, request: Request) -> Response:
-        from livepost.web.queue import queue_view
-
-        view = await run_in_threadpool(queue_view, self.c(request))
+        view = await run_in_threadpool(self.door(request).queue_view.view)
         listing = self.polled(request, "_queue.html", "/queue/list", view=view, id="queue")
         queued = request.query_params.get("queued", "")
         return self.page(
@@ -328,60 +291,40 @@ class _Pages:
         )
 
     async def queue_list(self, request: Request) -> Response:
-        from livepost.web.queue import queue_view
-
-        view = await run_in_threadpool(queue_view, self.c(request))
+        view = await run_in_threadpool(self.door(request).queue_view.view)
         return self.panel(request, "_queue.html", "/queue/list", view=view, id="queue")
 
     async def act(self, request: Request, action: Callable[[], object]) -> Response:
-        try:
-            await run_in_threadpool(action)
-        except LivepostError as exc:
-            return self.error_page(request, exc)
+        """Do one queue action, then back to the queue (a refusal is a 403 page)."""
+        await run_in_threadpool(action)
         return _redirect(request, "/queue")
 
     async def pause(self, request: Request) -> Response:
-        from livepost.web.queue import set_paused
-
-        return await self.act(request, lambda: set_paused(self.c(request), True))
+        return await self.act(request, lambda: self.door(request).queue.set_paused(True))
 
     async def resume(self, request: Request) -> Response:
-        from livepost.web.queue import set_paused
-
-        return await self.act(request, lambda: set_paused(self.c(request), False))
+        return await self.act(request, lambda: self.door(request).queue.set_paused(False))
 
     async def cancel(self, request: Request) -> Response:
-        from livepost.web.queue import cancel_post
-
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: cancel_post(self.c(request), post_id))
+        return await self.act(request, lambda: self.door(request).queue.cancel(post_id))
 
     async def retry(self, request: Request) -> Response:
-        from livepost.web.queue import retry_post
-
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: retry_post(self.c(request), post_id))
+        return await self.act(request, lambda: self.door(request).queue.retry(post_id))
 
     async def move_up(self, request: Request) -> Response:
-        from livepost.web.queue import move_post
-
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: move_post(self.c(request), post_id, "up"))
+        return await self.act(request, lambda: self.door(request).queue.move(post_id, "up"))
 
     async def move_down(self, request: Request) -> Response:
-        from livepost.web.queue import move_post
-
         post_id = int(request.path_params["post_id"])
-        return await self.act(request, lambda: move_post(self.c(request), post_id, "down"))
+        return await self.act(request, lambda: self.door(request).queue.move(post_id, "down"))
 
     async def edit(self, request: Request) -> Response:
-        from livepost.web.queue import post_for_edit
-
+        door = self.door(request)
         post_id = int(request.path_params["post_id"])
-        try:
-            post, text = await run_in_threadpool(post_for_edit, self.c(request), post_id)
-        except LivepostError as exc:
-            return self.error_page(request, exc, status=404)
+        post, text = await run_in_threadpool(door.queue_view.for_edit, post_id)
         return self.page(
             request,
             "edit.html",
@@ -391,23 +334,23 @@ class _Pages:
             due=post.due,
             alts=[str(i.get("alt", "")) for i in post.images],
             error=None,
-            zone=self.c(request).zone.key,
+            zone=door.zone.key,
         )
 
     async def edit_submit(self, request: Request) -> Response:
-        from livepost.web.queue import edit_post, post_for_edit
-
+        door = self.door(request)
         post_id = int(request.path_params["post_id"])
         data = await request.form()
         text = str(data.get("text") or "")
         due = str(data.get("due") or "")
         alts = [str(a) for a in data.getlist("alt")]
         try:
+            due_at = _due(door, due)
             await run_in_threadpool(
-                lambda: edit_post(self.c(request), post_id, text=text, due=due, alts=alts)
+                lambda: _save_edit(door, post_id, text=text, due_at=due_at, alts=alts)
             )
         except ComposeError as exc:
-            post, _ = await run_in_threadpool(post_for_edit, self.c(request), post_id)
+            post, _ = await run_in_threadpool(door.queue_view.for_edit, post_id)
             return self.page(
                 request,
                 "edit.html",
@@ -418,56 +361,53 @@ class _Pages:
                 due=post.due,
                 alts=alts,
                 error=exc,
-                zone=self.c(request).zone.key,
+                zone=door.zone.key,
             )
-        except LivepostError as exc:
-            return self.error_page(request, exc)
         return _redirect(request, "/queue")
 
     # --- engagement and checks -------------------------------------------------------------------
 
     async def engagement(self, request: Request) -> Response:
-        from livepost.web.engagement import engagement_view
-
-        view = await run_in_threadpool(engagement_view, self.c(request))
+        view = await run_in_threadpool(self.door(request).engagement.view)
         panel = self.polled(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
         return self.page(request, "engagement.html", active="engagement", panel=panel)
 
     async def engagement_panel(self, request: Request) -> Response:
-        from livepost.web.engagement import engagement_view
-
-        view = await run_in_threadpool(engagement_view, self.c(request))
+        view = await run_in_threadpool(self.door(request).engagement.view)
         return self.panel(request, "_engagement.html", "/engagement/panel", view=view, id="eng")
 
+    async def checks(self, request: Request) -> Response:
+        return self.page(request, "checks.html", active="checks")
+
+    async def check_results(self, request: Request) -> Response:
+        door = self.door(request)
+        checks = await run_in_threadpool(lambda: door.checks.run(online=self.online_checks))
+        return HTMLResponse(render_page("_checks.html", checks=checks))
+
     # --- the venue wall --------------------------------------------------------------------------
-
-    def _scope(self, request: Request) -> dict[str, Any]:
-        c = self.c(request)
-        return {"settings": c.settings, "engine": c.engine, "actor": c.actor, "clock": c.clock}
-
-    def _wall(self, request: Request) -> Wall:
-        return Wall(**self._scope(request))
 
     def _local(self, moment: datetime) -> str:
         return f"{self.console.local(moment):%H:%M}"
 
-    def _wall_panel_html(self, request: Request, posts: list[WallPost]) -> tuple[str, str]:
-        refresh = self.console.settings.wall.refresh_seconds
+    def _wall_panel_html(self, posts: list[Any]) -> tuple[str, str]:
+        settings = self.console.settings
         inner = render_page(
-            "_wall.html",
-            posts=posts,
-            hashtags=self.console.settings.event.hashtags,
-            local=self._local,
+            "_wall.html", posts=posts, hashtags=settings.event.hashtags, local=self._local
         )
         stamp = _stamp(inner)
         html = render_page(
-            "_poll.html", inner=inner, url="/wall/posts", stamp=stamp, poll=refresh, id="wall"
+            "_poll.html",
+            inner=inner,
+            url="/wall/posts",
+            stamp=stamp,
+            poll=settings.wall.refresh_seconds,
+            id="wall",
         )
         return html, stamp
 
     async def wall(self, request: Request) -> Response:
-        posts = await run_in_threadpool(self._wall(request).posts)
-        panel, _ = self._wall_panel_html(request, posts)
+        posts = await run_in_threadpool(self.door(request).wall.posts)
+        panel, _ = self._wall_panel_html(posts)
         html = render_page(
             "wall.html",
             panel=panel,
@@ -477,29 +417,21 @@ class _Pages:
         return HTMLResponse(html)
 
     async def wall_panel(self, request: Request) -> Response:
-        posts = await run_in_threadpool(self._wall(request).posts)
-        html, stamp = self._wall_panel_html(request, posts)
+        posts = await run_in_threadpool(self.door(request).wall.posts)
+        html, stamp = self._wall_panel_html(posts)
         if request.query_params.get("since") == stamp:
             return Response(status_code=204)
         return HTMLResponse(html)
 
-    async def wall_json(self, request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(self._wall(request).to_json))
-
-    def _actor(self, request: Request) -> str:
-        host = request.client.host if request.client else "?"
-        session = str(getattr(request.state, "session", ""))[:6]
-        return f"console {host} {session}".strip()
-
-    async def wall_manage(self, request: Request, message: str = "") -> Response:
-        wall = self._wall(request)
+    async def wall_manage(self, request: Request) -> Response:
+        wall = self.door(request).wall
 
         def load() -> dict[str, Any]:
-            standing = wall.decisions()
+            standing = wall.decisions()  # an officer's page: refused first for anyone else
             return {
                 "posts": wall.posts(moderated=False),
-                "hidden": {d.target for d in standing if d.action == "hide"},
-                "blocked": {d.target for d in standing if d.action == "block"},
+                "hidden": {d.target for d in standing if d.action == WallVerb.HIDE},
+                "blocked": {d.target for d in standing if d.action == WallVerb.BLOCK},
                 "replies": wall.replies(),
                 "log": wall.log(),
             }
@@ -511,60 +443,47 @@ class _Pages:
             active="wall",
             refresh=self.console.settings.wall.refresh_seconds,
             local=self._local,
-            message=message,
+            message="",
             **context,
         )
 
     async def wall_act(self, request: Request) -> Response:
-        verb = request.path_params["verb"]
+        verb = str(request.path_params["verb"])
         form = await request.form()
         target = str(form.get("target") or "")
-        try:
-            await run_in_threadpool(self._wall(request).act, verb, target)
-        except LivepostError as exc:
-            return self.error_page(request, exc, status=422)
+        await run_in_threadpool(self.door(request).wall.act, verb, target)
         return _redirect(request, "/wall/manage")
 
     async def hide_reply(self, request: Request) -> Response:
         form = await request.form()
         target = str(form.get("target") or "")
-        replies = Replies(**self._scope(request))
-        try:
-            await run_in_threadpool(replies.hide, target)
-        except LivepostError as exc:
-            return self.error_page(request, exc, status=422)
+        await run_in_threadpool(self.door(request).replies.hide, target)
         return _redirect(request, "/wall/manage")
 
-    async def checks(self, request: Request) -> Response:
-        return self.page(request, "checks.html", active="checks")
 
-    async def check_results(self, request: Request) -> Response:
-        settings = self.c(request).settings
-        checks = await run_in_threadpool(
-            lambda: run_checks(
-                settings.event_dir, database_url=settings.database_url, online=self.online_checks
-            )
-        )
-        checks.append(await run_in_threadpool(_daemon_check, self.c(request)))
-        return HTMLResponse(render_page("_checks.html", checks=checks))
+def _due(door: EventApp, due: str) -> datetime | None:
+    """The edit form's time (local to the event), or None when it was left empty."""
+    from datetime import datetime
 
-
-def _daemon_check(console: Console) -> Check:
-    """Whether ``livepost run`` is sending for this event (asked only when Checks is opened:
-    the probe takes the daemon's lock for a moment)."""
-
+    if not due.strip():
+        return None
     try:
-        state = daemon_state(console.engine, console.settings.event_key)
-    except (ImportError, LivepostError) as exc:
-        return Check("daemon", "warn", f"cannot tell whether livepost run is running ({exc})")
-    if state.startswith("running"):
-        return Check("daemon", "ok", f"livepost run is {state}")
-    return Check(
-        "daemon",
-        "warn",
-        "livepost run is not running: queued posts wait until it is",
-        "Start it in the event folder with: livepost run",
-    )
+        local = datetime.fromisoformat(due)
+    except ValueError:
+        raise ComposeError("due", f"{due!r} is not a date and time (YYYY-MM-DD HH:MM).") from None
+    return local.replace(tzinfo=door.zone) if local.tzinfo is None else local
+
+
+def _save_edit(
+    door: EventApp, post_id: int, *, text: str, due_at: datetime | None, alts: list[str]
+) -> None:
+    """Save the edit form; what the person can fix is shown next to the field."""
+    try:
+        door.queue_view.save_edit(post_id, text=text, due_at=due_at, alts=alts)
+    except (InputError, Conflict) as exc:
+        if isinstance(exc, Conflict) and not exc.message.startswith("That is"):
+            raise  # sent or changed meanwhile: a 409 page, not a field to fix
+        raise ComposeError.of(exc) from exc
 
 
 def _day_param(request: Request) -> date | None:

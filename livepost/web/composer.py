@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from livepost.app.queue import EventQueue, PostRequest, Upload, draw_card
+from livepost.app.post_view import PostView
+from livepost.app.queue import PostRequest, Upload, draw_card
 from livepost.errors import InputError, LivepostError, NotAllowed
 from livepost.model import Talk
-from livepost.outbox.queries import get_post
-from livepost.web.console import Console, PostView
+from livepost.web.errors import message_of
 
 if TYPE_CHECKING:
+    from livepost.app.event import EventApp
     from livepost.cards import Card
     from livepost.compose.compose import ComposedPost
 
@@ -38,7 +39,7 @@ class ComposeError(LivepostError):
         """The application layer's error, as the form shows it (next to the field at fault)."""
         if isinstance(exc, InputError):
             return cls(exc.path, exc.detail + (f". {exc.hint}" if exc.hint else "."))
-        return cls("text", exc.message + (f" {exc.hint}" if exc.hint else ""))
+        return cls("text", message_of(exc))
 
 
 @dataclass
@@ -91,29 +92,23 @@ class Preview:
         return sum(p.graphemes for p in self.posts)
 
 
-def event_queue(console: Console) -> EventQueue:
-    return EventQueue(console.settings, console.engine, console.actor, console.clock)
-
-
-def preview(console: Console, form: ComposeForm) -> Preview:
+def preview(app: EventApp, form: ComposeForm) -> Preview:
     """Compose the form's text; errors become the preview's message, never an exception."""
     from urllib.parse import urlencode
 
     result = Preview()
     try:
-        found = event_queue(console).preview(
-            form.text, form.talk_id or None, in_thread=form.in_thread
-        )
+        found = app.queue.preview(form.text, form.talk_id or None, in_thread=form.in_thread)
+    except NotAllowed:
+        raise
     except LivepostError as exc:
-        result.error = exc.message + (f" {exc.hint}" if exc.hint else "")
+        result.error = message_of(exc)
         return result
     result.posts, result.talk = found.posts, found.talk
     result.added_tags, result.present_tags = found.added_tags, found.present_tags
     result.thread_note = found.thread_note
     if found.parent is not None:
-        with console.session() as (session, event):
-            row = get_post(session, event, int(found.parent["id"]))
-            result.parent = PostView.of(row, console.zone)
+        result.parent = app.queue_view.post(int(found.parent["id"]))
     talk = found.talk
     if talk is not None and form.attach in ("talk-card", "quote-card") and form.text.strip():
         kind = "talk" if form.attach == "talk-card" else "quote"
@@ -124,17 +119,17 @@ def preview(console: Console, form: ComposeForm) -> Preview:
     return result
 
 
-def card_image(console: Console, kind: str, talk_id: str, text: str = "") -> Card:
+def card_image(app: EventApp, kind: str, talk_id: str, text: str = "") -> Card:
     """The talk or quote card for the preview (cached: it is asked for on every pause)."""
     if not talk_id:
         raise ComposeError("talk", "A card needs a talk: choose one.")
-    talks = console.talks()
+    talks = app.queue.talks()
     talk = [t for t in talks if t.id == talk_id]
-    key = (kind, repr(talk), text.strip(), repr(console.settings.event))
+    key = (kind, repr(talk), text.strip(), repr(app.settings.event))
     with _CARDS_LOCK:
         card = _CARDS.get(key)
     if card is None:
-        card = draw_card(console.settings, talks, kind, talk_id, text)
+        card = draw_card(app.settings, talks, kind, talk_id, text)
         with _CARDS_LOCK:
             if len(_CARDS) >= 32:
                 _CARDS.pop(next(iter(_CARDS)))
@@ -147,7 +142,7 @@ _CARDS: dict[tuple[object, ...], Card] = {}
 _CARDS_LOCK = threading.Lock()  # requests run in a thread pool
 
 
-def due_time(console: Console, form: ComposeForm) -> datetime | None:
+def due_time(app: EventApp, form: ComposeForm) -> datetime | None:
     """When the post is due: None for now, or the form's local time in the event's zone."""
     if form.when == "now":
         return None
@@ -159,18 +154,18 @@ def due_time(console: Console, form: ComposeForm) -> datetime | None:
         raise ComposeError(
             "at", f"{form.at!r} is not a date and time (use the picker: YYYY-MM-DD HH:MM)."
         ) from None
-    return local.replace(tzinfo=console.zone) if local.tzinfo is None else local
+    return local.replace(tzinfo=app.zone) if local.tzinfo is None else local
 
 
 def queue_form(
-    console: Console, form: ComposeForm, image: bytes | None = None, filename: str = ""
+    app: EventApp, form: ComposeForm, image: bytes | None = None, filename: str = ""
 ) -> list[int]:
     """Queue the form's post (or thread); returns the new rows' ids. A refused form leaves no
     row and no file (the application layer checks everything before it writes)."""
     request = PostRequest(
         form.text,
         talk_id=form.talk_id or None,
-        due_at=due_time(console, form),
+        due_at=due_time(app, form),
         in_thread=form.in_thread,
     )
     if form.attach == "image":
@@ -179,7 +174,7 @@ def queue_form(
         request.card = "talk" if form.attach == "talk-card" else "quote"
         request.card_alt = form.alt
     try:
-        return event_queue(console).queue(request).ids
+        return app.queue.queue(request).ids
     except NotAllowed:
         raise
     except LivepostError as exc:

@@ -14,18 +14,27 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from livepost.app.today import ItemKind, TalkStatus
+from livepost.app.wall import WallVerb
 from livepost.export.bidi import balance_bidi, bdi
+from livepost.model.posts import PostState
 from livepost.resources import builtin_dir
 
-#: state -> (label, css class); the label is shown, so the colour is never the only signal
-STATE_LABELS = {
-    "queued": "queued",
-    "sending": "sending…",
-    "posted": "posted",
-    "failed": "failed",
-    "cancelled": "cancelled",
-    "missed": "missed",
+#: what a state is called on the page (its CSS class is the state's value); the label is shown,
+#: so the colour is never the only signal
+STATE_LABELS: dict[PostState, str] = {state: str(state) for state in PostState} | {
+    PostState.SENDING: "sending…"
 }
+
+#: the console's navigation: (key, address, label)
+NAV = (
+    ("today", "/", "Today"),
+    ("compose", "/compose", "Compose"),
+    ("queue", "/queue", "Queue"),
+    ("engagement", "/engagement", "Engagement"),
+    ("wall", "/wall/manage", "Wall"),
+    ("checks", "/checks", "Checks"),
+)
 
 
 def web_templates_dir() -> str:
@@ -114,6 +123,9 @@ def environment(folder: str | None = None) -> jinja2.Environment:
     env.filters["bdi"] = bdi
     env.filters["unbidi"] = balance_bidi
     env.globals["STATE_LABELS"] = STATE_LABELS
+    # the types templates compare against (never a raw string)
+    env.globals.update(PostState=PostState, WallVerb=WallVerb, ItemKind=ItemKind)
+    env.globals["TalkStatus"] = TalkStatus
     return env
 
 

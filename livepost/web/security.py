@@ -19,10 +19,11 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livepost.model.actors import Actor
+from livepost.web.errors import json_error
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -120,10 +121,6 @@ def _cookie(name: str, value: str, secure: bool = False) -> bytes:
     return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict{flags}".encode()
 
 
-def _json_error(status: int, text: str) -> Response:
-    return JSONResponse({"error": text}, status_code=status)
-
-
 def _error_page(status: int, title: str, text: str) -> Response:
     from livepost.web.render import render_page
 
@@ -160,9 +157,10 @@ class AccessMiddleware:
             actor = await run_in_threadpool(self.guard.who, token) if token else None
             if actor is None or token is None:
                 wrong = token is not None
+                refusal: Response
                 if api:
                     text = "wrong or revoked token" if wrong else "an access token is needed"
-                    refusal = _json_error(401, text)
+                    refusal = json_error(401, text, "unauthorized")
                 elif wrong:
                     refusal = _error_page(401, "Wrong access token", BAD_TOKEN_TEXT)
                 else:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from livepost.config import load_settings
+from livepost.model.actors import Actor
 from livepost.outbox.queries import list_posts
 from livepost.store.engine import open_database, session_scope
 from livepost.store.talks import ensure_event
@@ -68,7 +69,7 @@ def test_compose_queue_and_console_give_the_same_posts(
 
     settings = load_settings(demo_event, environ={})
     engine = open_database(settings.database_url)
-    console = Console(settings, engine)
+    console = Console(settings, engine).app(Actor.owner())
     shown = preview(console, ComposeForm(text=LONG, talk_id=talk or ""))
     assert shown.error == ""
     from_console = _shape([p.to_json() for p in shown.posts])

@@ -217,7 +217,7 @@ def test_the_wall_query_and_deletions_on_sqlite_and_postgresql(
     tmp_path: Path, database_url: str
 ) -> None:
     from livepost.archive.sync import forget_deleted
-    from livepost.archive.wall import moderate, wall_posts
+    from livepost.store.wall import moderate, wall_posts
 
     engine = demo_engine(tmp_path, database_url)
     posts = [remote(f"at://did:plc:bob/app.bsky.feed.post/3pg{n:010d}", f"#{n}") for n in range(4)]

@@ -265,4 +265,4 @@ def test_replies_hide_from_the_command_line_adds_to_the_threadgate(
     unknown = run_livepost(
         "--event", scene.settings.event_dir, "replies", "hide", announce + "x", env=env
     )
-    assert unknown.code == 4 and "is not a reply in one of our threads" in unknown.err
+    assert unknown.code == 2 and "is not a reply in one of our threads" in unknown.err

@@ -48,8 +48,10 @@ def test_utf16_without_a_byte_order_mark_is_named(imported: Path) -> None:
 def test_a_huge_notes_file_is_refused_before_it_is_read(imported: Path) -> None:
     notes = imported / "notes" / "red-flags-police-misconduct.md"
     notes.write_text("A point from the talk.\n\n" * 450_000, encoding="utf-8")  # 10.8 MB
-    err = _refused(imported, "notes", "check")
-    assert "red-flags-police-misconduct.md: is 10.8 MB; a notes file holds at most 1 MB" in err
+    done = run_livepost("--event", imported, "notes", "check", cwd=imported)
+    assert done.code == 4 and "Traceback" not in done.err  # a problem named, not a crash
+    assert "red-flags-police-misconduct.md: is 10.8 MB; a notes file holds at most 1 MB" in done.out
+    assert done.err.endswith("1 problem(s) in " + str(imported / "notes") + ".\n")
 
 
 def test_a_text_far_too_long_is_refused_at_once(imported: Path) -> None:

@@ -17,6 +17,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
+from livepost.config import default_database_url
 from livepost.devtools.postgres import free_port
 from livepost.errors import ConfigError, ScheduleError, StoreError
 from livepost.model import Person, Schedule, Talk
@@ -24,7 +25,6 @@ from livepost.store.engine import (
     HEAD_REVISION,
     SQLITE_BUSY_TIMEOUT_MS,
     alembic_config,
-    default_database_url,
     migrate,
     open_database,
     session_scope,
@@ -568,3 +568,61 @@ def test_only_delivery_states_skip_the_disk_flush(tmp_path: Path) -> None:
         with session_scope(engine) as session:
             assert mode(session) == full
     engine.dispose()
+
+
+def test_migration_0010_gives_earlier_posts_their_authors_identity(database_url: str) -> None:
+    """Posts queued before identities existed belong, after the upgrade, to the member whose name
+    they carried (by id now), or to the owner when no member had that name (the CLI's)."""
+    from alembic import command
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0009")
+        connection.execute(
+            text(
+                "INSERT INTO events (id, key, name, timezone, created_at, paused) "
+                "VALUES (1, 'ev', 'Ev', 'UTC', :at, false)"
+            ),
+            {"at": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        for member_id, name in ((7, "Ann"), (8, "ann")):  # told apart only by case, before
+            connection.execute(
+                text(
+                    "INSERT INTO team_members (id, event_id, name, role, rooms, token_hash, "
+                    "created_at) VALUES (:id, 1, :name, 'reporter', '[]', :hash, :at)"
+                ),
+                {
+                    "id": member_id,
+                    "name": name,
+                    "hash": f"{member_id:064d}",
+                    "at": datetime.now(UTC),
+                },
+            )
+        for post_id, author, origin in (
+            (1, "Ann", "manual"),
+            (2, "jane", "manual"),
+            (3, None, "plan"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (id, event_id, key, kind, origin, due_at, state, text, "
+                    "facets, langs, tags, rkey, edited, attempts, planner_cancelled, "
+                    "thread_fallback, version, created_at, updated_at, author) VALUES (:id, 1, "
+                    ":key, 'free', :origin, :at, 'queued', 'x', '[]', '[]', '[]', :rkey, false, 0, "
+                    "false, false, 0, :at, :at, :author)"
+                ),
+                {
+                    "id": post_id,
+                    "key": f"k{post_id}",
+                    "origin": origin,
+                    "at": datetime.now(UTC),
+                    "rkey": f"3abc{post_id:09d}",
+                    "author": author,
+                },
+            )
+        command.upgrade(alembic_config(connection), "head")
+        authors = connection.execute(text("SELECT id, author_id FROM outbox ORDER BY id")).all()
+        keys = connection.execute(text("SELECT id, name_key FROM team_members ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in authors] == [(1, "member:7"), (2, "owner"), (3, None)]
+    assert [tuple(r) for r in keys] == [(7, "ann"), (8, "ann#8")]

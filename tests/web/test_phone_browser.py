@@ -124,6 +124,17 @@ def test_the_phone_page_keeps_snippets_until_the_server_has_them(
         page.get_by_role("button", name="Send").click()
         expect(page.locator("#mine li")).to_have_count(3, timeout=20_000)
         _shoot(page, "phone-sent")
+
+        # the server's refusal ({"error": {"code", "message"}}) is shown as it says it
+        page.get_by_label("Photo of the slide").set_input_files(
+            {"name": "broken.png", "mimeType": "image/png", "buffer": b"not an image at all"}
+        )
+        page.get_by_label("What the photo shows (alt text, required)").fill("A slide")
+        text.fill("A broken photo")
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#error")).to_contain_text("broken.png")
+        expect(page.locator("#error")).to_contain_text("A broken photo")
+        expect(page.locator("#mine li")).to_have_count(3)
     rows = _manual(settings)
     assert [(r.author, r.talk_id, r.text.split("\n")[0]) for r in rows] == [
         ("Ann", INTILE, "Facial recognition needs a legal basis people can read. 👩🏽‍⚖️"),
@@ -133,8 +144,10 @@ def test_the_phone_page_keeps_snippets_until_the_server_has_them(
     assert '"id"' in lost[0]  # the lost answer had queued the post the resend found again
     assert rows[2].embed is not None
     assert rows[2].embed["images"][0]["alt"].startswith("Diagram of the INTiLE framework")
-    # only the failed requests of the offline moment and of the lost answer: no CSP or script error
-    assert all("net::ERR_" in e for e in errors), errors
+    # only the failed requests of the offline moment, of the lost answer and the one refusal:
+    # no CSP or script error
+    expected = ("net::ERR_", "status of 422 (Unprocessable Entity)")
+    assert all(any(e_ in e for e_ in expected) for e in errors), errors
 
 
 def _png() -> bytes:

@@ -168,11 +168,18 @@ def test_hide_pin_and_block_from_the_console_hold_after_a_restart(
         assert "First!" not in fresh.get("/wall").text
         page = fresh.get("/wall/manage").text
         assert "Show again" in page and "Unblock author" in page
-        assert page.count("console testclient") == 3  # the log says who did it
+        assert page.count("<bdi>owner (owner)</bdi>") == 3  # the log names who did it
     engine = open_database(settings.database_url)
     with session_scope(engine) as session:
-        log = [(r.action, r.target) for r in session.query(WallLogRow).order_by(WallLogRow.id)]
-    assert log == [("hide", uri(1)), ("pin", uri(3)), ("block", "mallory.test")]
+        log = [
+            (r.action, r.target, r.actor_id, r.actor)
+            for r in session.query(WallLogRow).order_by(WallLogRow.id)
+        ]
+    assert log == [
+        ("hide", uri(1), "owner", "owner (owner)"),
+        ("pin", uri(3), "owner", "owner (owner)"),
+        ("block", "mallory.test", "owner", "owner (owner)"),
+    ]
 
 
 def test_the_cli_moderates_the_same_wall(settings: Settings, demo_event: Path) -> None:
@@ -193,7 +200,7 @@ def test_the_cli_moderates_the_same_wall(settings: Settings, demo_event: Path) -
         ("pin", uri(1), None),
     }
     assert [e["action"] for e in data["log"]] == ["pin", "block", "hide"]
-    assert data["log"][0]["by"].endswith("(cli)")
+    assert data["log"][0]["by"].endswith("(owner)")  # the command line is the event's owner
     listing = cli("wall", "list", "--log")
     assert "[pinned] @bob.test: First! #ccprconf26" in listing and "Blocked authors:" in listing
     bad = run_livepost("--event", demo_event, "wall", "pin", "https://bsky.app/x")

@@ -225,6 +225,44 @@ def test_edit_and_cancel_queued_posts_with_the_keyboard(page: Page, demo_event: 
     assert errors == []
 
 
+# --- a refusal in the browser --------------------------------------------------------------------
+
+
+def test_a_viewer_who_presses_pause_reads_why_and_nothing_changes(
+    page: Page, demo_event: Path
+) -> None:
+    from livepost.app.team import Team
+    from livepost.model.actors import Actor
+
+    settings = imported_demo(demo_event)
+    seed_day(settings)
+    engine = open_database(settings.database_url)
+    _, token = Team(settings, engine, Actor.owner()).add("Vic", "viewer")
+    engine.dispose()
+    before = _rows(settings)
+    errors = _watch_console(page)
+    with serving(settings, lambda: NOW) as base:
+        page.goto(f"{base}/queue?token={token}")
+        expect(page.locator("#sending-title")).to_have_text("Sending is on")
+        page.get_by_role("button", name="Pause everything").click()
+        expect(page.locator("h1")).to_have_text("Not allowed")
+        expect(page.get_by_role("alert")).to_contain_text(
+            "Vic is a viewer: a viewer may not pause or resume sending"
+        )
+        _shoot(page, "refused-viewer")
+        page.goto(f"{base}/wall/manage")
+        expect(page.locator("h1")).to_have_text("Not allowed")
+        page.goto(f"{base}/queue")
+        expect(page.locator("#sending-title")).to_have_text("Sending is on")
+    after = _rows(settings)
+    assert {k: (r.state, r.due_at) for k, r in after.items()} == {
+        k: (r.state, r.due_at) for k, r in before.items()
+    }
+    # the browser (and htmx) report the refused requests themselves, and nothing else: no CSP
+    # violation, no script error
+    assert errors and all("403" in e for e in errors), errors
+
+
 # --- from the compose box to the real network ----------------------------------------------------
 
 

@@ -157,7 +157,7 @@
     if (response.status === 401) return { stop: true, message: "Your link no longer works: ask the comms officer for a new one." };
     if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
       let message = "Refused.";
-      try { message = (await response.json()).error || message; } catch (e) {}
+      try { message = (await response.json()).error.message || message; } catch (e) {}
       return { drop: true, message };
     }
     return { retry: true };
