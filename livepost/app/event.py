@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from livepost.app.archive import Archive
     from livepost.app.cards import Cards
     from livepost.app.checks import Checks
+    from livepost.app.daemon import DaemonWork
     from livepost.app.engagement import Engagement
     from livepost.app.people import People
     from livepost.app.plan import Planner
@@ -111,6 +112,14 @@ class EventApp(EventScope):
         from livepost.app.people import People
 
         return self._scoped(People)
+
+    @cached_property
+    def daemon(self) -> DaemonWork:
+        """What ``livepost run`` does (built with ``Actor.daemon()``; refused to anyone whose
+        role may not run the event)."""
+        from livepost.app.daemon import DaemonWork
+
+        return self._scoped(DaemonWork)
 
     @cached_property
     def today(self) -> Today:

@@ -37,6 +37,7 @@ from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
 from livepost.config import Settings
 from livepost.errors import ConcurrentChange, InputError, NotAllowed
 from livepost.model import Talk
+from livepost.model.posts import PostKind
 from livepost.outbox import queries
 from livepost.outbox.queries import Draft, OutboxError, PostState
 from livepost.plan.sync import replan
@@ -408,7 +409,7 @@ class EventQueue(EventScope):
         if alone > MAX_GRAPHEMES:
             raise too_long
         posts = compose_for_event(
-            self.settings, body, kind="free", langs=row.langs or None, extra_hashtags=[]
+            self.settings, body, kind=PostKind.FREE, langs=row.langs or None, extra_hashtags=[]
         )
         if len(posts) > 1:
             raise too_long

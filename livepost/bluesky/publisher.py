@@ -48,6 +48,11 @@ class BlueskyPublisher:
     def did(self) -> str:
         return self._did
 
+    @property
+    def read_client(self) -> Client:
+        """The logged-in client, for the archive's and the wall's reads."""
+        return self.client
+
     def _call(self, what: str, call: Callable[[], T]) -> T:
         try:
             return call()

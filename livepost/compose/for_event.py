@@ -16,15 +16,16 @@ from livepost.compose.compose import ComposedPost, compose
 from livepost.compose.context import build_context
 from livepost.compose.facets import detect_facets
 from livepost.compose.markdown import strip_emphasis
+from livepost.model.posts import PostKind
 
 if TYPE_CHECKING:
     from livepost.config import Settings
     from livepost.model import Talk
 
 
-def default_kind(talk: Talk | None) -> str:
+def default_kind(talk: Talk | None) -> PostKind:
     """A post written into a talk reads as a live note; anything else as free text."""
-    return "snippet" if talk is not None else "free"
+    return PostKind.SNIPPET if talk is not None else PostKind.FREE
 
 
 def compose_for_event(
@@ -45,7 +46,7 @@ def compose_for_event(
     """
     event = settings.event
     kind = kind or default_kind(talk)
-    if kind == "snippet" and not settings.plan.keep_markdown:
+    if kind == PostKind.SNIPPET and not settings.plan.keep_markdown:
         text = strip_emphasis(text)
     if extra_hashtags is None:
         extra_hashtags = talk.hashtags if talk else []
@@ -54,7 +55,7 @@ def compose_for_event(
         event_hashtags=event.hashtags,
         timezone=event.timezone,
         talk=talk,
-        snippet=text if kind == "snippet" else None,
+        snippet=text if kind == PostKind.SNIPPET else None,
         counts=counts,
     )
     mentionable: set[str] | None = None

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from livepost.errors import Conflict, NotFound
-from livepost.model.posts import FINAL, UNSENT, PostState
+from livepost.model.posts import FINAL, UNSENT, PostKind, PostState
 from livepost.outbox.tid import mint_tid
 from livepost.store.models import EventRow, OutboxRow, utc_now
 
@@ -42,7 +42,7 @@ class Draft:
     """
 
     key: str
-    kind: str
+    kind: PostKind
     due_at: datetime
     text: str
     facets: list[dict[str, Any]] = field(default_factory=list)
@@ -323,7 +323,7 @@ def announcement_of(session: Session, event: EventRow, talk_id: str) -> OutboxRo
         .where(
             OutboxRow.event_id == event.id,
             OutboxRow.talk_id == talk_id,
-            OutboxRow.kind == "announcement",
+            OutboxRow.kind == PostKind.ANNOUNCEMENT,
             OutboxRow.parent_id.is_(None),
             OutboxRow.state.not_in((PostState.CANCELLED, PostState.FAILED)),
         )
@@ -379,7 +379,7 @@ def told_states(session: Session, event: EventRow) -> dict[str, str]:
         .where(
             OutboxRow.event_id == event.id,
             OutboxRow.origin == "plan",
-            OutboxRow.kind.in_(("announcement", "correction")),
+            OutboxRow.kind.in_((PostKind.ANNOUNCEMENT, PostKind.CORRECTION)),
             OutboxRow.state == PostState.POSTED,
             OutboxRow.talk_id.is_not(None),
             OutboxRow.source_hash.is_not(None),
@@ -464,7 +464,7 @@ def posted_under(session: Session, event: EventRow, uri_prefix: str) -> list[Out
     )
 
 
-def posted_root_uris(session: Session, event: EventRow, kinds: Iterable[str]) -> list[str]:
+def posted_root_uris(session: Session, event: EventRow, kinds: Iterable[PostKind]) -> list[str]:
     """URIs of our posted thread roots of these kinds."""
     uris = session.scalars(
         select(OutboxRow.uri).where(
@@ -510,3 +510,88 @@ def uris_of_ours(session: Session, event: EventRow) -> set[str]:
         select(OutboxRow.uri).where(OutboxRow.event_id == event.id, OutboxRow.uri.is_not(None))
     )
     return {u for u in uris if u is not None}
+
+
+# --- what the daemon asks of the outbox ------------------------------------------------------
+
+
+def fingerprint(session: Session, event: EventRow) -> tuple[object, ...]:
+    """Changes whenever a row of the event is added or changed (the daemon's queue glance)."""
+    return tuple(
+        session.execute(
+            select(
+                func.count(OutboxRow.id), func.max(OutboxRow.id), func.max(OutboxRow.updated_at)
+            ).where(OutboxRow.event_id == event.id)
+        ).one()
+    )
+
+
+def any_sending(session: Session, event: EventRow) -> bool:
+    """Whether a row is in ``sending`` (its outcome still to be checked)."""
+    busy = session.scalar(
+        select(func.count(OutboxRow.id)).where(
+            OutboxRow.event_id == event.id, OutboxRow.state == PostState.SENDING
+        )
+    )
+    return bool(busy)
+
+
+def queued_later(session: Session, event: EventRow, now: datetime) -> list[tuple[int, datetime]]:
+    """``(id, due_at)`` of every queued row due after ``now``: what the wake-ups are for."""
+    rows = session.execute(
+        select(OutboxRow.id, OutboxRow.due_at).where(
+            OutboxRow.event_id == event.id,
+            OutboxRow.state == PostState.QUEUED,
+            OutboxRow.due_at > now,
+        )
+    )
+    return [(post_id, due_at) for post_id, due_at in rows]
+
+
+def drop_posts(session: Session, event_ids: Sequence[int]) -> None:
+    """Delete every row of these events (the rehearsal copy, before it is made again)."""
+    session.execute(delete(OutboxRow).where(OutboxRow.event_id.in_(tuple(event_ids))))
+
+
+def copy_posts(session: Session, source: EventRow, target: EventRow) -> int:
+    """Copy every row of ``source`` into ``target`` (new ids, new record keys, the same threads);
+    how many rows."""
+    rows = list(
+        session.scalars(
+            select(OutboxRow).where(OutboxRow.event_id == source.id).order_by(OutboxRow.id)
+        )
+    )
+    copies: dict[int, OutboxRow] = {}
+    for row in rows:
+        copy = OutboxRow(
+            event_id=target.id,
+            key=row.key,
+            kind=row.kind,
+            origin=row.origin,
+            talk_id=row.talk_id,
+            due_at=row.due_at,
+            state=row.state,
+            text=row.text,
+            facets=row.facets,
+            langs=row.langs,
+            tags=row.tags,
+            embed=row.embed,
+            rkey=mint_tid(),
+            uri=row.uri,
+            cid=row.cid,
+            source_hash=row.source_hash,
+            author=row.author,
+            author_id=row.author_id,
+            edited=row.edited,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            sent_at=row.sent_at,
+        )
+        session.add(copy)
+        copies[row.id] = copy
+    session.flush()
+    for row in rows:
+        copy = copies[row.id]
+        copy.parent_id = copies[row.parent_id].id if row.parent_id in copies else None
+        copy.root_id = copies[row.root_id].id if row.root_id in copies else None
+    return len(rows)

@@ -45,13 +45,14 @@ from livepost.compose.for_event import compose_for_event
 from livepost.errors import InputError, LivepostError
 from livepost.files import event_file
 from livepost.model import Talk
+from livepost.model.posts import PLANNED_KINDS, PostKind
 from livepost.notes import Snippet
 
 if TYPE_CHECKING:
     from livepost.config import Settings
 
 #: The post kinds the planner makes (they are also the names of the post templates).
-KINDS = ("day_opening", "announcement", "correction", "snippet", "wrapup", "day_closing")
+KINDS = PLANNED_KINDS
 #: the state of a withdrawn talk, for :func:`talk_state`
 WITHDRAWN = "withdrawn"
 
@@ -63,7 +64,7 @@ class PlannedPost:
     made from changes (a snippet's text, pin, images, completeness)."""
 
     key: str
-    kind: str
+    kind: PostKind
     talk_id: str | None
     at: datetime
     text: str
@@ -146,14 +147,7 @@ def _card_problems(settings: Settings, talks: Sequence[Talk]) -> list[str]:
     return card_font_problems(settings, talks)
 
 
-_KIND_ORDER = {
-    "day_opening": 0,
-    "announcement": 1,
-    "correction": 2,
-    "snippet": 3,
-    "wrapup": 4,
-    "day_closing": 5,
-}
+_KIND_ORDER = {kind: order for order, kind in enumerate(PLANNED_KINDS)}
 
 
 def talk_state(talk: Talk) -> str:
@@ -205,7 +199,7 @@ class _Planner:
 
     def _compose(
         self,
-        kind: str,
+        kind: PostKind,
         text: str,
         talk: Talk | None,
         *,
@@ -219,7 +213,7 @@ class _Planner:
     def _add(
         self,
         key: str,
-        kind: str,
+        kind: PostKind,
         talk_id: str | None,
         at: datetime,
         parts: Sequence[ComposedPost],
@@ -272,13 +266,13 @@ class _Planner:
             alt = card_alt("talk", event=card_event, talk=talk)
             embed = {"card": {"kind": "talk", "talk_id": talk.id, "alt": alt}}
         try:
-            parts = self._compose("announcement", "", talk, extra=talk.hashtags)
+            parts = self._compose(PostKind.ANNOUNCEMENT, "", talk, extra=talk.hashtags)
         except LivepostError as exc:
             self.problems.append(f"{key}: {exc.message}")
             return
         tail = self._add(
             key,
-            "announcement",
+            PostKind.ANNOUNCEMENT,
             talk.id,
             announce_at,
             parts,
@@ -294,16 +288,18 @@ class _Planner:
         if self.options.wrapup and talk.kind == "talk":
             key = f"wrapup/{talk.id}"
             try:
-                parts = self._compose("wrapup", "", talk)
+                parts = self._compose(PostKind.WRAPUP, "", talk)
             except LivepostError as exc:
                 self.problems.append(f"{key}: {exc.message}")
                 return
-            self._add(key, "wrapup", talk.id, max(talk.end, announce_at), parts, parent_key=tail)
+            self._add(
+                key, PostKind.WRAPUP, talk.id, max(talk.end, announce_at), parts, parent_key=tail
+            )
 
     def _snippet(self, talk: Talk, snippet: Snippet, at: datetime, tail: str) -> str:
         key = f"snippet/{talk.id}/{snippet.index + 1}"
         try:
-            parts = self._compose("snippet", snippet.text, talk, langs=snippet.langs)
+            parts = self._compose(PostKind.SNIPPET, snippet.text, talk, langs=snippet.langs)
         except LivepostError as exc:
             self.problems.append(f"notes/{talk.id}.md, line {snippet.line}: {exc.message}")
             return tail
@@ -330,7 +326,7 @@ class _Planner:
             source_hash = hashlib.sha256(f"{source_hash}\x1eleft out".encode()).hexdigest()
         return self._add(
             key,
-            "snippet",
+            PostKind.SNIPPET,
             talk.id,
             at,
             parts,
@@ -393,7 +389,7 @@ class _Planner:
             return
         key = f"correction/{talk.id}/{state}"
         try:
-            parts = self._compose("correction", "", talk, extra=())
+            parts = self._compose(PostKind.CORRECTION, "", talk, extra=())
         except LivepostError as exc:
             self.problems.append(f"{key}: {exc.message}")
             return
@@ -401,7 +397,7 @@ class _Planner:
         at = self.now if self.now is not None else talk.start - timedelta(minutes=lead)
         self._add(
             key,
-            "correction",
+            PostKind.CORRECTION,
             talk.id,
             at.replace(microsecond=0),
             parts,
@@ -424,12 +420,12 @@ class _Planner:
             context_counts = {"talks": len(talks)}
             for kind, key, at in (
                 (
-                    "day_opening",
+                    PostKind.DAY_OPENING,
                     f"day-open/{day.isoformat()}",
                     first - timedelta(minutes=self.options.opening_minutes),
                 ),
                 (
-                    "day_closing",
+                    PostKind.DAY_CLOSING,
                     f"day-close/{day.isoformat()}",
                     last + timedelta(minutes=self.options.closing_minutes),
                 ),
@@ -441,5 +437,5 @@ class _Planner:
                     continue
                 self._add(key, kind, None, at, parts)
 
-    def _compose_day(self, kind: str, counts: Mapping[str, int]) -> list[ComposedPost]:
+    def _compose_day(self, kind: PostKind, counts: Mapping[str, int]) -> list[ComposedPost]:
         return compose_for_event(self.settings, "", kind=kind, extra_hashtags=(), counts=counts)

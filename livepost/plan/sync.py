@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from livepost.model import Talk
+from livepost.model.posts import PostKind
 from livepost.notes import load_notes
 from livepost.outbox import queries
 from livepost.outbox.queries import UNSENT, Draft, PostState, add_post, cancel
@@ -157,7 +158,7 @@ def sync_plan(
         by_key[post.key] = row
     _relink(planned, by_key, {r.key: r for r in rows})
     planned_ids = {r.id for r in by_key.values()}
-    kept = {r.id for r in rows if r.kind == "snippet" and r.talk_id in keep_snippets}
+    kept = {r.id for r in rows if r.kind == PostKind.SNIPPET and r.talk_id in keep_snippets}
     _cancel_unplanned(session, rows, planned_ids | kept, talks, report)
     session.flush()
     return report
@@ -187,7 +188,7 @@ def _follow(row: OutboxRow, post: PlannedPost, report: SyncReport) -> None:
         row.state, row.last_error, row.planner_cancelled = PostState.QUEUED, None, False
         report.revived.append(row.key)
     if row.state in (PostState.POSTED, PostState.SENDING):
-        if post.kind == "snippet" and row.source_hash != post.source_hash:
+        if post.kind == PostKind.SNIPPET and row.source_hash != post.source_hash:
             report.stale.append(row.key)  # a moved talk's announcement gets a correction
         return
     if row.state != PostState.QUEUED or row.edited:
@@ -252,7 +253,7 @@ def _cancel_unplanned(
             reason = f"talk {row.talk_id} was withdrawn from the programme"
         elif row.talk_id is not None and row.talk_id not in present:
             reason = f"talk {row.talk_id} is no longer in the programme"
-        elif row.kind == "snippet":
+        elif row.kind == PostKind.SNIPPET:
             reason = "its snippet was deleted from the notes"
         else:
             reason = "no longer planned"

@@ -46,7 +46,8 @@ class Publisher(Protocol):
     """The only thing the pipeline knows about the network (one account, one repository).
 
     ``dry_run`` is True for the publisher that sends nothing; ``close()`` releases what the
-    publisher holds (the account's writer lock).
+    publisher holds (the account's writer lock). A run decides from these two members, when it
+    is assembled, which of its jobs exist (no archive, wall or gates in a dry run).
     """
 
     dry_run: bool
@@ -54,6 +55,13 @@ class Publisher(Protocol):
     @property
     def did(self) -> str:
         """The DID of the repository records are written to."""
+        ...
+
+    @property
+    def read_client(self) -> object | None:
+        """The logged-in client the archive and the wall read Bluesky with, None when there is
+        none (the dry run). It is the publisher's own session: one session per account, so the
+        rotating refresh token is never used twice."""
         ...
 
     def create_record(self, rkey: str, record: dict[str, Any]) -> StrongRef:

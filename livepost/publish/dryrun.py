@@ -73,6 +73,11 @@ class DryRunPublisher:
     def did(self) -> str:
         return self._did
 
+    @property
+    def read_client(self) -> object | None:
+        """Nothing is read from Bluesky in a dry run."""
+        return None
+
     def create_record(self, rkey: str, record: dict[str, Any]) -> StrongRef:
         ref = StrongRef(f"at://{self._did}/{POST_COLLECTION}/{rkey}", record_cid(record))
         sent = SentRecord(rkey, ref, record)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from livepost.errors import InputError, NotFound
+from livepost.model.posts import PostKind
 from livepost.outbox import queries
 from livepost.publish.base import GatePublisher, PublishError
 from livepost.store.engine import session_scope
@@ -42,7 +43,7 @@ MAX_HIDDEN = 300
 #: a failed gate write is tried again after this long
 RETRY_AFTER = timedelta(minutes=1)
 #: the thread roots that get gates
-GATED_KINDS = ("announcement",)
+GATED_KINDS = (PostKind.ANNOUNCEMENT,)
 RULES = {
     "following": [{"$type": f"{THREADGATE}#followingRule"}],
     "mentioned": [{"$type": f"{THREADGATE}#mentionRule"}],
@@ -148,7 +149,7 @@ def write_pending_gates(
 ) -> GateReport:
     """Write every gate that is pending and due (new, or failed over a minute ago)."""
     report = GateReport()
-    if not isinstance(publisher, GatePublisher) or getattr(publisher, "dry_run", True):
+    if not isinstance(publisher, GatePublisher) or publisher.dry_run:
         return report
     moment = now or utc_now()
     with session_scope(engine) as session:

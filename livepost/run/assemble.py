@@ -4,7 +4,9 @@ account), which clock (real or a replay), which media, and the daemon that ties 
 Without credentials and without a stored session, livepost runs as a dry run (the demo's
 default); ``dry_run=True`` forces it. The real publisher holds the account's writer lock until
 ``close()`` or the end of the process. This is the only module outside ``bluesky/`` that names
-the Bluesky publisher: ``publish/`` never imports ``bluesky/``.
+the Bluesky publisher: ``publish/`` never imports ``bluesky/``. Which jobs the run has follows
+from the publisher built here (:func:`livepost.run.jobs.jobs_for`): a dry run has no gates,
+archive or wall jobs.
 """
 
 from __future__ import annotations
@@ -14,23 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from livepost.app.event import EventApp
 from livepost.errors import ConfigError
+from livepost.model.actors import Actor
 from livepost.publish.dryrun import DryRunPublisher
 from livepost.publish.lock import WriterLock
-from livepost.publish.media import event_media
 from livepost.run.clock import Clock, RealClock, SimulatedClock
 from livepost.run.daemon import Daemon
-from livepost.run.rehearsal import prepare_rehearsal, rehearsal_key
-from livepost.schedule.current import current_talks, stored_talks
+from livepost.run.rehearsal import rehearsal_key
 from livepost.times import parse_moment
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
+    from livepost.app.daemon import Engine, Media, Publisher
     from livepost.config import Settings
     from livepost.model import Talk
-    from livepost.publish.base import Publisher
-    from livepost.publish.records import Media
 
 
 def has_credentials(settings: Settings) -> bool:
@@ -42,7 +41,7 @@ def has_credentials(settings: Settings) -> bool:
 
 
 def make_publisher(settings: Settings, *, dry_run: bool = False) -> Publisher:
-    """The publisher for a run. ``getattr(p, "dry_run", False)`` tells the two apart.
+    """The publisher for a run; its ``dry_run`` tells the two apart.
 
     atproto is imported only here, when a real account is used (it costs a second at start-up).
     """
@@ -63,15 +62,16 @@ def make_publisher(settings: Settings, *, dry_run: bool = False) -> Publisher:
 
 
 def make_media(settings: Settings, engine: Engine) -> Media:
-    """The event's media with the stored programme (read once, when the first card is drawn)."""
+    """The event's media with the programme (read once, when the first card is drawn)."""
+    work = EventApp(settings, engine, Actor.daemon()).daemon
     talks: list[Talk] = []
 
     def programme() -> list[Talk]:
         if not talks:
-            talks.extend(stored_talks(settings, engine))
+            talks.extend(work.talks())
         return talks
 
-    return event_media(settings, programme)
+    return work.media(programme, link_cards=True)
 
 
 def simulation_start(talks: list[Talk], settings: Settings) -> datetime:
@@ -111,18 +111,15 @@ def build_daemon(
     if request.speed is not None and request.speed <= 0:
         raise ConfigError("--speed must be a positive number", hint="For example --speed 60.")
     event_key = settings.event_key
+    publisher: Publisher
     if dry:
         if not request.dry_run:
             echo("No Bluesky account configured: rehearsing (dry run), nothing is posted.")
         event_key = rehearsal_key(settings.event_key)
-        publisher: Publisher = DryRunPublisher()
-
-        def prepare() -> None:
-            prepare_rehearsal(settings, engine)
+        publisher = DryRunPublisher()
     else:
         publisher = make_publisher(settings)
-        prepare = None  # type: ignore[assignment]
-    talks = current_talks(settings, engine)
+    talks = EventApp(settings, engine, Actor.daemon()).daemon.talks()
     clock: Clock
     if request.speed is not None:
         first = simulation_start(talks, settings)
@@ -139,20 +136,17 @@ def build_daemon(
         if request.until
         else None
     )
-    holder: list[Daemon] = []
     daemon = Daemon(
         settings,
         engine,
         publisher,
         event_key=event_key,
         clock=clock,
-        media=event_media(settings, lambda: holder[0].talks, link_cards=not dry),
         once=request.once,
         until=until,
         end_when_done=request.speed is not None,
         echo=echo,
-        prepare=prepare,
+        rehearse=dry,
     )
     daemon.talks = talks
-    holder.append(daemon)
     return daemon

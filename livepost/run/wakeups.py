@@ -12,17 +12,12 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.base import BaseJobStore, JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.exc import SQLAlchemyError
 
 from livepost.run.clock import Clock, RealClock
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -40,39 +35,6 @@ def wake_daemon(event_key: str) -> None:
 def running_here(event_key: str) -> bool:
     """Whether a daemon of this event runs in this process (and its wake-ups can reach it)."""
     return event_key in _WAKERS
-
-
-def job_table(event_key: str) -> str:
-    """The event's own APScheduler table: daemons of other events never run its jobs."""
-    return "livepost_jobs_" + "".join(c if c.isalnum() else "_" for c in event_key)
-
-
-class SturdyJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
-    """The event's job table, whose writes may fail without harm.
-
-    Wake-ups are derived from the outbox and rebuilt at every step, and the daemon looks at the
-    outbox every few seconds anyway. So a write that fails (the database locked past its busy
-    timeout, a full disk) or a job that is already gone must never raise in APScheduler's own
-    thread, where it would end that thread for good.
-    """
-
-    def add_job(self, job: Any) -> None:
-        try:
-            super().add_job(job)
-        except SQLAlchemyError as exc:
-            log.info("wake-up %s not stored (%s); the daemon polls meanwhile", job.id, exc)
-
-    def update_job(self, job: Any) -> None:
-        try:
-            super().update_job(job)
-        except (JobLookupError, SQLAlchemyError) as exc:
-            log.info("wake-up %s not updated (%s)", job.id, exc)
-
-    def remove_job(self, job_id: str) -> None:
-        try:
-            super().remove_job(job_id)
-        except (JobLookupError, SQLAlchemyError) as exc:
-            log.info("wake-up %s not removed (%s)", job_id, exc)
 
 
 class _SturdyScheduler(BackgroundScheduler):  # type: ignore[misc]
@@ -94,8 +56,14 @@ class _SturdyScheduler(BackgroundScheduler):  # type: ignore[misc]
 class WakeUps:
     """One job per queued post due later, kept in step with the outbox by :meth:`arm`."""
 
-    def __init__(self, engine: Engine, event_key: str, clock: Clock, wake: Callable[[], None]):
-        self.engine = engine
+    def __init__(
+        self,
+        store: Callable[[], BaseJobStore],
+        event_key: str,
+        clock: Clock,
+        wake: Callable[[], None],
+    ) -> None:
+        self.store = store  # the event's job table (made when the scheduler starts)
         self.event_key = event_key
         self.clock = clock
         self.wake = wake
@@ -103,9 +71,8 @@ class WakeUps:
         self._armed: object = None
 
     def start(self) -> None:
-        store = SturdyJobStore(engine=self.engine, tablename=job_table(self.event_key))
         self._scheduler = _SturdyScheduler(
-            jobstores={"default": store},
+            jobstores={"default": self.store()},
             timezone=UTC,
             job_defaults={
                 # A wake-up that fires late (livepost was stopped, the laptop slept) must still
@@ -136,7 +103,6 @@ class WakeUps:
         rows = sorted(due)
         if self._scheduler is None or rows == self._armed:
             return
-        self._armed = rows
         wanted = {f"post-{post_id}": due_at for post_id, due_at in rows}
         existing = {job.id: job for job in self._scheduler.get_jobs()}
         real_now = datetime.now(UTC)
@@ -163,3 +129,4 @@ class WakeUps:
                 id=job_id,
                 replace_existing=True,
             )
+        self._armed = rows  # only once every wake-up is in place

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from livepost.errors import ConfigError, ScheduleError, StoreError
@@ -97,6 +97,26 @@ def load_event(session: Session, key: str) -> EventRow:
             hint="Import the event's programme first: livepost schedule import FILE",
         )
     return event
+
+
+def event_ids(session: Session, key: str) -> list[int]:
+    """The id of the event row for ``key``, as a list (empty when there is none)."""
+    return list(session.scalars(select(EventRow.id).where(EventRow.key == key)))
+
+
+def drop_event(session: Session, key: str) -> None:
+    """Delete the event row for ``key`` and, by cascade, its programme (the rehearsal copy)."""
+    session.execute(delete(EventRow).where(EventRow.key == key))
+
+
+def talks_fingerprint(session: Session, event: EventRow) -> tuple[object, ...]:
+    """Changes whenever a talk of the event is added or changed (the daemon re-plans then)."""
+    row = session.execute(
+        select(func.count(TalkRow.id), func.max(TalkRow.updated_at)).where(
+            TalkRow.event_id == event.id
+        )
+    ).one()
+    return tuple(row)
 
 
 def load_talks(session: Session, event_key: str, include_withdrawn: bool = False) -> list[Talk]:

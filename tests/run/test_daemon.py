@@ -26,8 +26,9 @@ from livepost.outbox.queries import list_posts
 from livepost.publish.dryrun import DryRunPublisher
 from livepost.run.clock import RealClock, SimulatedClock
 from livepost.run.daemon import Daemon, RunSummary
-from livepost.run.wakeups import job_table, running_here
+from livepost.run.wakeups import running_here
 from livepost.store.engine import open_database, session_scope
+from livepost.store.jobstore import job_table
 from livepost.store.lock import AlreadyRunning
 from livepost.store.models import OutboxRow
 from livepost.store.talks import ensure_event, save_schedule
@@ -141,6 +142,10 @@ class _LivePublisher(DryRunPublisher):
         super().__init__()
         self.client = client
 
+    @property
+    def read_client(self) -> object | None:
+        return self.client
+
 
 def test_a_failing_archive_never_stops_the_sending_and_is_said_once(demo_event: Path) -> None:
     from livepost.publish.media import event_media
@@ -163,14 +168,13 @@ def test_a_failing_archive_never_stops_the_sending_and_is_said_once(demo_event: 
         "archive sync skipped (tried again in a minute): ValueError: recursion limit exceeded"
     ]
     # a database failure is survived the same way, and said because it is a new problem
-    daemon._archived_at, publisher.client = None, object()
-    engine, daemon.engine = daemon.engine, None  # type: ignore[assignment]
-    try:
-        daemon._maybe_archive(daemon.clock.now())
-    finally:
-        daemon.engine = engine
+    archive = daemon.jobs.archive
+    assert archive is not None
+    archive.client = object()
+    archive.work = dataclasses.replace(archive.work, engine=None)  # type: ignore[arg-type]
+    archive.run(daemon.clock.now() + timedelta(minutes=1))
     assert lines[-1].startswith("archive sync skipped (tried again in a minute): "), lines[-1]
-    assert "UnboundExecutionError" in lines[-1]  # SQLAlchemy's, not a LivepostError
+    assert "UnboundExecutionError" in lines[-1]  # SQLAlchemy's, said as the database's
 
 
 def test_restart_in_the_middle_of_the_day_resumes_and_late_posts_are_missed(

@@ -132,7 +132,7 @@ def test_wake_up_writes_that_fail_never_end_the_scheduler_thread(
 ) -> None:
     """APScheduler removes a fired job from its own thread; a locked database (or a job removed
     meanwhile) must not raise there, or no wake-up would ever fire again."""
-    from livepost.run.wakeups import SturdyJobStore, job_table
+    from livepost.store.jobstore import SturdyJobStore, job_table
 
     monkeypatch.setattr(store_engine, "SQLITE_BUSY_TIMEOUT_MS", 100)
     settings = _settings(tmp_path / "event")
