@@ -39,6 +39,12 @@ class LivepostError(Exception):
         return f"{self.message}\n{self.hint}" if self.hint else self.message
 
 
+class UsageError(LivepostError):
+    """What was asked cannot be done as asked (a quote card without a quote...)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ConfigError(LivepostError):
     """Settings, the event folder or credentials are missing or wrong."""
 

@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from livepost.model.actors import Actor
-from livepost.store import audit
-from livepost.store.engine import session_scope
-from livepost.store.models import utc_now
-from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,6 +22,11 @@ if TYPE_CHECKING:
 
     from livepost.config import Settings
     from livepost.store.models import EventRow
+
+
+def utc_now() -> datetime:
+    """The current moment, aware, in UTC (the default clock; the store's ``utc_now`` too)."""
+    return datetime.now(UTC)
 
 
 def cli_actor() -> Actor:
@@ -58,12 +59,16 @@ class EventScope:
 
     def event(self, session: Session) -> EventRow:
         """The event's row (created on first use)."""
+        from livepost.store.talks import ensure_event
+
         event = self.settings.event
         return ensure_event(session, self.settings.event_key, event.name, event.timezone)
 
     @contextmanager
     def session(self) -> Iterator[tuple[Session, EventRow]]:
         """One transaction and the event's row."""
+        from livepost.store.engine import session_scope
+
         with session_scope(self.engine) as session:
             yield session, self.event(session)
 
@@ -76,6 +81,8 @@ class EventScope:
         detail: str | None = None,
     ) -> None:
         """Log a change under the actor's identity and name, in the same transaction."""
+        from livepost.store import audit
+
         audit.record(
             session,
             event,

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
+from livepost.app.context import EventScope
+from livepost.app.permissions import Action, ensure
 from livepost.errors import InputError, NetworkError
 from livepost.model import Talk
 from livepost.people import name_key, normalize_handle, read_people, write_people
 from livepost.store.engine import session_scope
 from livepost.store.handles import cached_checks, save_checks
-from livepost.store.models import EventRow, PersonRow, TalkRow, utc_now
+from livepost.store.models import utc_now
+from livepost.store.speakers import set_handle
+from livepost.store.speakers import speakers as stored_speakers
 from livepost.store.talks import ensure_event
 
 if TYPE_CHECKING:
@@ -55,9 +56,7 @@ def list_people(settings: Settings, engine: Engine) -> list[Speaker]:
         event = ensure_event(
             session, settings.event_key, settings.event.name, settings.event.timezone
         )
-        stored = session.execute(
-            select(PersonRow.name, PersonRow.handle).where(PersonRow.event_id == event.id)
-        ).all()
+        stored = [(name, handle) for _pk, name, handle in stored_speakers(session, event)]
     for name, handle in stored:
         key = name_key(name)
         if key in by_key:
@@ -91,27 +90,10 @@ def set_person(settings: Settings, engine: Engine, name: str, handle: str) -> tu
             session, settings.event_key, settings.event.name, settings.event.timezone
         )
         matching = [
-            pk
-            for pk, stored in session.execute(
-                select(PersonRow.id, PersonRow.name).where(PersonRow.event_id == event.id)
-            )
-            if name_key(stored) == key
+            pk for pk, stored, _ in stored_speakers(session, event) if name_key(stored) == key
         ]
-        if matching:
-            session.execute(
-                update(PersonRow).where(PersonRow.id.in_(matching)).values(handle=clean)
-            )
-            _touch_talks(session, event)
+        set_handle(session, event, matching, clean)
     return clean, len(matching)
-
-
-def _touch_talks(session: Session, event: EventRow) -> None:
-    """Mark the programme changed, so a running daemon re-plans with the new handle."""
-    first = session.scalars(
-        select(TalkRow).where(TalkRow.event_id == event.id).order_by(TalkRow.id).limit(1)
-    ).first()
-    if first is not None:
-        first.updated_at = utc_now()
 
 
 @dataclass
@@ -181,3 +163,24 @@ def handle_warnings(check: HandleCheck, names: dict[str, str]) -> list[str]:
     if check.problem and check.unchecked:
         warnings.append(f"{len(check.unchecked)} speaker handle(s) not checked: {check.problem}")
     return warnings
+
+
+class People(EventScope):
+    """The speakers' handles as one person asks of them: anyone reads, an officer changes."""
+
+    def speakers(self) -> list[Speaker]:
+        ensure(self.actor, Action.READ)
+        return list_people(self.settings, self.engine)
+
+    def set(self, name: str, handle: str) -> tuple[str, int]:
+        """Give ``name`` the ``handle`` (people file and stored programme); logged."""
+        ensure(self.actor, Action.PROGRAMME)
+        clean, matched = set_person(self.settings, self.engine, name, handle)
+        with self.session() as (session, event):
+            self.audit(session, event, "people.set", name, f"@{clean}")
+        return clean, matched
+
+    def check(self, handles: Iterable[str]) -> HandleCheck:
+        """Resolve every handle on the service now (no cached answers)."""
+        ensure(self.actor, Action.READ)
+        return check_handles(self.settings, self.engine, handles, fresh=None)

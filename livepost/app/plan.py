@@ -1,24 +1,32 @@
 """Planning, for every front end: write the plan into the queue and say what to look at
-(``livepost plan``), or show what would be planned without queueing anything (``preview``)."""
+(``livepost plan``), plan without writing (``plan --dry-run``), or show every planned post as it
+will look (``preview``). :class:`Planner` is the door's service (it asks who may first); the
+functions below it are what the daemon's jobs share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from livepost.app.context import EventScope
+from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import plan_warnings, post_json
 from livepost.config import Settings
 from livepost.model import Talk
 from livepost.notes import load_notes
 from livepost.outbox.queries import list_posts
-from livepost.plan.planner import PlannedPost, build_plan
-from livepost.plan.sync import SyncReport, replan
+from livepost.plan.planner import PlannedPost as PlannedPost
+from livepost.plan.planner import PlanResult, build_plan
+from livepost.plan.sync import SyncReport, replan, sync_plan
 from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.talks import load_event, load_talks
+from livepost.store.handles import without_unresolved
+from livepost.store.talks import ensure_event, load_event, load_talks
 
 
 @dataclass
@@ -30,15 +38,55 @@ class Planned:
     warnings: list[str] = field(default_factory=list)
 
 
+class Planner(EventScope):
+    """Planning as one person asks for it: an officer plans, anyone on the team previews."""
+
+    def plan(self, day: date | None = None, *, dry_run: bool = False) -> Planned:
+        """Plan the event into the queue (``dry_run``: compute the same, write nothing)."""
+        ensure(self.actor, Action.RUN if not dry_run else Action.READ)
+        return plan_event(self.settings, self.engine, self.clock(), day, dry_run=dry_run)
+
+    def preview(self, talk_id: str | None = None) -> Preview:
+        """Every post the plan would queue (only ``talk_id``'s when given); nothing is queued."""
+        ensure(self.actor, Action.READ)
+        return preview_plan(self.settings, self.engine, talk_id)
+
+    def write_cards(self, preview: Preview, out: Path) -> list[Path]:
+        """Draw every planned card of ``preview`` into the folder ``out``."""
+        ensure(self.actor, Action.READ)
+        from livepost.cards.for_event import render_event_card, write_card
+
+        written: list[Path] = []
+        for post in preview.posts:
+            card = (post.embed or {}).get("card")
+            if not card:
+                continue
+            made = render_event_card(
+                self.settings, preview.talks, card.get("talk_id"), kind=card.get("kind", "talk")
+            )
+            written.append(write_card(made, out / f"{card.get('talk_id')}.png"))
+        return written
+
+
 def plan_event(
-    settings: Settings, engine: Engine, now: datetime, day: date | None = None
+    settings: Settings,
+    engine: Engine,
+    now: datetime,
+    day: date | None = None,
+    *,
+    dry_run: bool = False,
 ) -> Planned:
     """Plan the event into the queue (safe to repeat) and read the queue back; ``day`` keeps the
-    posts due that day (event time)."""
+    posts due that day (event time). ``dry_run`` plans in a transaction that is rolled back: the
+    same report and timeline, the queue untouched."""
     zone = settings.zone
     handle_problems = verify_speaker_handles(settings, engine)
-    result, report = replan(engine, settings, now)
+    if not dry_run:
+        result, report = replan(engine, settings, now)
     with session_scope(engine) as session:
+        if dry_run:
+            result, report = _replan_in(session, settings, now)
+            session.flush()
         event = load_event(session, settings.event_key)
         rows = list_posts(session, event)
         talks = load_talks(session, settings.event_key)
@@ -57,7 +105,30 @@ def plan_event(
         if day is not None:
             rows = [r for r in rows if r.due_at.astimezone(zone).date() == day]
         posts = [post_json(r, zone) for r in rows]
+        if dry_run:
+            session.rollback()
     return Planned(posts, report, warnings)
+
+
+def _replan_in(
+    session: Session, settings: Settings, now: datetime
+) -> tuple[PlanResult, SyncReport]:
+    """What :func:`~livepost.plan.sync.replan` does, in the caller's transaction."""
+    from livepost.outbox.queries import known_times, told_states
+
+    notes = load_notes(settings.notes_dir)
+    event = ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
+    talks = load_talks(session, settings.event_key, include_withdrawn=True)
+    talks = without_unresolved(session, settings.service, talks)
+    result = build_plan(
+        settings,
+        talks,
+        notes,
+        now=now,
+        known=known_times(session, event),
+        told=told_states(session, event),
+    )
+    return result, sync_plan(session, event, result.posts, talks)
 
 
 def verify_speaker_handles(settings: Settings, engine: Engine) -> list[str]:

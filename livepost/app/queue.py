@@ -26,6 +26,7 @@ from livepost.app.permissions import (
     ensure_may_post,
     sees_only_own_posts,
 )
+from livepost.app.posts import Posts
 from livepost.app.timeline import post_json
 from livepost.cards.alt import has_visible_text
 from livepost.cards.for_event import render_event_card
@@ -154,18 +155,13 @@ class EventQueue(EventScope):
     ) -> list[dict[str, Any]]:
         """The event's posts in ``states`` (all when None), due order, as ``plan --json`` shows;
         ``mine`` (always, for a reporter): only those the actor queued, by identity."""
-        ensure(self.actor, Action.READ)
-        mine = mine or sees_only_own_posts(self.actor)
-        with session_scope(self.engine) as session:
-            rows = queries.list_posts(session, self.event(session), states)
-            if mine:
-                rows = [r for r in rows if r.author_id == self.actor.identity]
-            return [post_json(row, self.settings.zone) for row in rows]
+        return self._reader().list(states, mine=mine)
 
     def paused(self) -> bool:
-        ensure(self.actor, Action.READ)
-        with session_scope(self.engine) as session:
-            return bool(self.event(session).paused)
+        return self._reader().paused()
+
+    def _reader(self) -> Posts:
+        return Posts(self.settings, self.engine, self.actor, self.clock)
 
     # --- composing ----------------------------------------------------------------------------
 

@@ -2,22 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from livepost.app.context import EventScope
+from livepost.app.labels import identity_label
+from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
-from livepost.outbox.queries import PostState, list_posts
-from livepost.store.engine import session_scope
-from livepost.store.lock import AlreadyRunning, RunLock
-from livepost.store.models import OutboxRow
-from livepost.store.talks import ensure_event
+from livepost.model.posts import PostState
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from livepost.config import Settings
+    from livepost.store.quick import QuickReader
 
 SHOWN = 5  # posts listed per section
+CHANGES = 8  # recent changes from the audit log
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the audit log: who (identity and name), what, on what, when (event time)."""
+
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    target: str
+    detail: str | None = None
+
+    @property
+    def who(self) -> str:
+        """``Ann (member 3)``, ``jane (owner)``: the name and the identity it belongs to."""
+        return identity_label(self.actor_name, self.actor_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor": self.actor_name,
+            "action": self.action,
+            "target": self.target,
+            "detail": self.detail,
+        }
+
+    def line(self) -> str:
+        detail = " ".join((self.detail or "").split())
+        detail = detail if len(detail) <= 50 else detail[:49] + "…"
+        detail = f" ({detail})" if detail else ""
+        return f"  {self.at:%a %H:%M:%S}  {self.who}: {self.action} {self.target}{detail}"
 
 
 @dataclass
@@ -38,6 +74,8 @@ class EventStatus:
     #: a followed programme URL: how its last fetch went (None without a URL)
     programme: str | None = None
     programme_ok: bool = True
+    #: the newest changes people made (queue, edit, cancel, wall, team...), newest first
+    changes: list[Change] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +94,7 @@ class EventStatus:
                 if self.programme is None
                 else {"ok": self.programme_ok, "detail": self.programme}
             ),
+            "changes": [c.to_json() for c in self.changes],
         }
 
     def lines(self) -> list[str]:
@@ -85,63 +124,114 @@ class EventStatus:
                 text = " ".join(str(row["text"]).split())
                 text = text if len(text) <= 50 else text[:49] + "…"
                 extra = f"  -> {row[detail]}" if detail and row.get(detail) else ""
-                extra += f"  (by {row['author']})" if row.get("author") else ""
+                extra += f"  (by {author_label(row)})" if row.get("author") else ""
                 if title == "Next" and row.get("parent") in waiting:
                     extra += f"  (after #{row['parent']} in its thread)"
                 out.append(f"  #{row['id']:<5} {when}  {row['key']}: {text}{extra}")
+        if self.changes:
+            out.append("Recent changes:")
+            out.extend(change.line() for change in self.changes)
         return out
 
 
 def daemon_state(engine: Engine, event_key: str) -> str:
     """Whether a ``livepost run`` holds the event's lock right now."""
+    from livepost.store.lock import AlreadyRunning, RunLock
 
     lock = RunLock(engine, event_key)
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        return f"running ({exc.holder})" if exc.holder else "running"
+        return _daemon_words(exc.holder)
     lock.release()
-    return "not running (start it with: livepost run)"
+    return _daemon_words(None)
 
 
-def event_status(settings: Settings, engine: Engine) -> EventStatus:
-    from sqlalchemy import func, select
+def _daemon_words(holder: str | None) -> str:
+    """How ``status`` says who holds the run lock (None: no one)."""
+    if holder is None:
+        return "not running (start it with: livepost run)"
+    return f"running ({holder})" if holder else "running"
 
+
+def author_label(row: dict[str, Any]) -> str:
+    """Who queued a post (``post_json`` shape), as :func:`identity_label` says it."""
+    return identity_label(row.get("author"), row.get("author_id"))
+
+
+class Status(EventScope):
+    """``livepost status`` as one person asks for it (anyone on the team may read it)."""
+
+    def read(self) -> EventStatus:
+        ensure(self.actor, Action.READ)
+        return event_status(self.settings, self.engine)
+
+
+def _assemble(
+    settings: Settings,
+    *,
+    paused: bool,
+    daemon: str,
+    counts: dict[PostState, int],
+    queued: Sequence[Any],
+    posted: Sequence[Any],
+    failed: Sequence[Any],
+    missed: Sequence[Any],
+    changes: Sequence[Any],
+) -> EventStatus:
+    """The status from what was read, by either path: the same sections, the same order."""
     from livepost.bluesky.session_file import session_status
 
     zone = settings.zone
     session_info = session_status(settings)
+    posted = sorted(posted, key=lambda r: (r.sent_at or r.due_at, r.id))
+    return EventStatus(
+        event=settings.event.name,
+        timezone=zone.key,
+        paused=paused,
+        daemon=daemon,
+        session=session_info.describe(),
+        session_json=session_info.to_json(),
+        counts={str(state): count for state, count in counts.items()},
+        next=[post_json(r, zone) for r in queued[:SHOWN]],
+        sent=[post_json(r, zone) for r in posted[-SHOWN:]],
+        failed=[post_json(r, zone) for r in failed],
+        missed=[post_json(r, zone) for r in missed[-SHOWN:]],
+        changes=[
+            Change(
+                row.at.replace(tzinfo=row.at.tzinfo or UTC).astimezone(zone),
+                row.actor_id,
+                row.actor_name,
+                row.action,
+                row.target,
+                row.detail,
+            )
+            for row in changes
+        ],
+    )
+
+
+def event_status(settings: Settings, engine: Engine) -> EventStatus:
+    """The status read through the store (any database)."""
+    from livepost.outbox.queries import count_by_state, list_posts
+    from livepost.store.audit import recent
+    from livepost.store.engine import session_scope
+    from livepost.store.talks import ensure_event
+
     with session_scope(engine) as session:
         event = ensure_event(
             session, settings.event_key, settings.event.name, settings.event.timezone
         )
-        counts = {
-            str(state): count
-            for state, count in session.execute(
-                select(OutboxRow.state, func.count(OutboxRow.id))
-                .where(OutboxRow.event_id == event.id)
-                .group_by(OutboxRow.state)
-            )
-        }
-        queued = list_posts(session, event, [PostState.QUEUED, PostState.SENDING])
-        posted = sorted(
-            list_posts(session, event, [PostState.POSTED]),
-            key=lambda r: (r.sent_at or r.due_at, r.id),
-        )
-        failed = list_posts(session, event, [PostState.FAILED])
-        missed = list_posts(session, event, [PostState.MISSED])
-        status = EventStatus(
-            event=settings.event.name,
-            timezone=zone.key,
+        status = _assemble(
+            settings,
             paused=event.paused,
             daemon=daemon_state(engine, settings.event_key),
-            session=session_info.describe(),
-            session_json=session_info.to_json(),
-            counts=counts,
-            next=[post_json(r, zone) for r in queued[:SHOWN]],
-            sent=[post_json(r, zone) for r in posted[-SHOWN:]],
-            failed=[post_json(r, zone) for r in failed],
-            missed=[post_json(r, zone) for r in missed[-SHOWN:]],
+            counts=count_by_state(session, event),
+            queued=list_posts(session, event, [PostState.QUEUED, PostState.SENDING]),
+            posted=list_posts(session, event, [PostState.POSTED]),
+            failed=list_posts(session, event, [PostState.FAILED]),
+            missed=list_posts(session, event, [PostState.MISSED]),
+            changes=recent(session, event, CHANGES),
         )
     followed = settings.schedule_url
     if followed is not None:
@@ -151,5 +241,26 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
         if state is None:
             status.programme = f"{followed}: not fetched yet (livepost schedule import)"
         else:
-            status.programme_ok, status.programme = describe_followed(state, zone.key)
+            status.programme_ok, status.programme = describe_followed(state, settings.zone.key)
     return status
+
+
+def quick_status(
+    settings: Settings, reader: QuickReader, event_id: int, paused: bool
+) -> EventStatus:
+    """The same status read with :mod:`livepost.store.quick` (a SQLite event, no followed
+    programme URL: that one needs the importer)."""
+    from livepost.store.lock import file_lock_holder
+
+    holder = file_lock_holder(str(reader.database), settings.event_key)
+    return _assemble(
+        settings,
+        paused=paused,
+        daemon=_daemon_words(holder),
+        counts=reader.counts(event_id),
+        queued=reader.posts(event_id, [PostState.QUEUED, PostState.SENDING]),
+        posted=reader.posts(event_id, [PostState.POSTED]),
+        failed=reader.posts(event_id, [PostState.FAILED]),
+        missed=reader.posts(event_id, [PostState.MISSED]),
+        changes=reader.recent_changes(event_id, CHANGES),
+    )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import Action, ensure
-from livepost.errors import InputError, NotFound
+from livepost.errors import Conflict, InputError, NotFound
 from livepost.model.actors import Actor, Role
 from livepost.schedule.current import current_talks
 from livepost.store import team as team_store
@@ -112,9 +112,8 @@ class Team(EventScope):
             raise InputError("NAME", "a name cannot hold control characters")
         key = name_key(name)
         if key in reserved_names():
-            raise InputError(
-                "NAME",
-                f"{name!r} is reserved: it names the event's owner or the command line",
+            raise Conflict(
+                f"the name {name!r} is reserved: it names the event's owner or the command line",
                 hint="Give the person their own name.",
             )
         try:
@@ -141,9 +140,9 @@ class Team(EventScope):
             existing = team_store.by_name_key(session, event, key)
             if existing is not None and existing.revoked_at is None:
                 taken = existing.name if existing.name != name else name
-                raise InputError(
-                    "NAME",
-                    f"{taken} is already in the team (member {existing.id})",
+                raise Conflict(
+                    f"the name {name!r} is taken: {taken} is already in the team "
+                    f"(member {existing.id}; names are compared without case or width)",
                     hint=f"To give them a new link: livepost team revoke {taken!r}, then add "
                     "them again; for another person, choose another name.",
                 )

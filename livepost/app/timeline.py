@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from livepost.model import Talk
 from livepost.model.posts import PostState
 from livepost.publish.budget import budget_warnings
-from livepost.store.models import OutboxRow
+
+if TYPE_CHECKING:
+    from livepost.store.models import OutboxRow
+    from livepost.store.quick import QuickPost
 
 
-def post_json(row: OutboxRow, zone: ZoneInfo) -> dict[str, Any]:
+def post_json(row: OutboxRow | QuickPost, zone: ZoneInfo) -> dict[str, Any]:
     """The stable JSON shape of an outbox row (``plan --json``, ``queue list --json``)."""
     embed = row.embed or {}
     return {
@@ -37,8 +40,11 @@ def post_json(row: OutboxRow, zone: ZoneInfo) -> dict[str, Any]:
         "sent_at": row.sent_at.astimezone(zone).isoformat() if row.sent_at else None,
         "error": row.last_error,
         "author": row.author,
+        "author_id": row.author_id,
         "edited_by": row.edited_by,
+        "edited_by_id": row.edited_by_id,
         "cancelled_by": row.cancelled_by,
+        "cancelled_by_id": row.cancelled_by_id,
     }
 
 

@@ -45,17 +45,15 @@ from livepost.cards.spec import (
 )
 from livepost.cards.system_fonts import debian_fallbacks
 from livepost.cards.themes import Theme, get_theme
-from livepost.errors import ConfigError, ExitCode, LivepostError
+from livepost.errors import ConfigError, UsageError
 from livepost.model import Talk
 
 DEFAULT_SIZE = (1200, 675)
 MIN_SIDE, MAX_CARD_SIDE = 200, 4000
 
 
-class CardError(LivepostError):
+class CardError(UsageError):
     """A card cannot be made from what was asked (a quote card without a quote...)."""
-
-    exit_code = ExitCode.USAGE
 
 
 @dataclass(frozen=True)

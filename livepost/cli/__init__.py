@@ -2,7 +2,7 @@
 
 Heavy libraries (atproto, Pillow, SQLAlchemy) are imported inside the commands that need them, so
 ``livepost --help`` starts fast. :class:`~livepost.errors.LivepostError` is turned into a message
-and an exit code here, once.
+and an exit code here, once (the table is :data:`livepost.cli.errors.EXIT_CODES`).
 """
 
 from __future__ import annotations
@@ -107,8 +107,10 @@ def main() -> None:
     try:
         app()
     except LivepostError as exc:
+        from livepost.cli.errors import exit_code
+
         typer.echo(f"Error: {exc.message}", err=True)
         if exc.hint:
             typer.echo(exc.hint, err=True)
-        sys.exit(int(exc.exit_code))
+        sys.exit(int(exit_code(exc)))
     sys.exit(int(ExitCode.OK))

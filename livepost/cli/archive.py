@@ -55,28 +55,10 @@ def sync_command(
 
     Safe to interrupt: what was read is kept, and the next run carries on from there.
     """
-    from livepost.archive.sync import PARTS, ClientReader, sync
-    from livepost.bluesky.session import open_client
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import ensure_event
-
     state: CliState = ctx.obj
-    settings = state.settings()
-    engine = state.engine()
-    with session_scope(engine) as session:
-        ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
-    reader = ClientReader(open_client(settings))
-    parts = [p for p in PARTS if not (no_hashtags and p == "hashtags")]
+    archive = state.app().archive
     with _progress_bar() as progress:
-        report = sync(
-            engine,
-            settings.event_key,
-            reader,
-            hashtags=settings.event.hashtags,
-            config=settings.archive,
-            parts=parts,
-            progress=progress,
-        )
+        report = archive.sync(hashtags=not no_hashtags, progress=progress)
     typer.echo(
         f"{report.posts_read} posts of ours read, {report.snapshots} count snapshots saved "
         f"({report.get_posts_calls} getPosts calls)."
@@ -115,26 +97,9 @@ def export_command(
     ] = None,
 ) -> None:
     """Write the archive as a report: per talk, the community's posts, top posts, a timeline."""
-    from livepost.export import export
-    from livepost.store.engine import session_scope
-    from livepost.store.talks import ensure_event
-
     state: CliState = ctx.obj
-    settings = state.settings()
-    engine = state.engine()
-    with session_scope(engine) as session:
-        ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
-    report = export(
-        engine,
-        settings.event_key,
-        fmt,
-        out,
-        hashtags=settings.event.hashtags,
-        talk_id=talk,
-        our_handle=settings.handle,
-        template_dirs=settings.template_dirs,
-    )
+    done = state.app().archive.export(fmt, out, talk_id=talk)
     typer.echo(
-        f"{out}: {len(report.posts)} posts of ours, {len(report.community)} community posts, "
-        f"{len(report.talks)} talks ({fmt})."
+        f"{out}: {done.posts} posts of ours, {done.community} community posts, "
+        f"{done.talks} talks ({fmt})."
     )

@@ -39,15 +39,9 @@ def card_command(
     ] = Path("card.png"),
 ) -> None:
     """Draw a card (1200x675 by default, at most 976 KB) and print its alt text."""
-    from livepost.cards.for_event import render_event_card, write_card
-    from livepost.schedule.current import current_talks
-
     state: CliState = ctx.obj
-    settings = state.settings()
-    talks = current_talks(settings, state.engine())
-    card = render_event_card(settings, talks, talk_id, kind=kind, text=text, alt=alt)
-    written = write_card(card, out)
-    if written != out:
-        typer.echo(f"Note: written as {written} ({card.mime} was smaller).", err=True)
-    typer.echo(f"{written}: {card.width}x{card.height} {card.mime}, {len(card.data):,} bytes")
+    card = state.app().cards.draw(talk_id, out, kind=kind, text=text, alt=alt)
+    if card.path != out:
+        typer.echo(f"Note: written as {card.path} ({card.mime} was smaller).", err=True)
+    typer.echo(f"{card.path}: {card.width}x{card.height} {card.mime}, {card.size:,} bytes")
     typer.echo(f"alt: {card.alt}")

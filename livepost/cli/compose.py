@@ -45,24 +45,28 @@ def compose_command(
 
     Outside an event folder no event hashtags are added.
     """
-    from livepost.compose.compose import compose
-
     state: CliState = ctx.obj
     body = sys.stdin.read() if text == "-" else text
     if kind is not None and kind not in POST_KINDS:
         raise typer.BadParameter(
             f"{kind!r} is not one of: {', '.join(POST_KINDS)}", param_hint="--kind"
         )
-    if state.in_event_folder():
+    if state.in_event_folder() and talk_id:
         queue = state.app().queue
         posts = queue.compose(body, queue.talk(talk_id), kind)
+    elif state.in_event_folder():  # no talk: nothing to read from the database
+        from livepost.app.text import compose_in_event
+
+        posts = compose_in_event(state.settings(), body, kind)
     elif talk_id:
         raise ConfigError(
             "--talk needs an event folder",
             hint="Run it in the event folder or pass --event DIR.",
         )
     else:  # outside an event: the text as it is, no event hashtags
-        posts = compose(body, kind=kind or "free", event_hashtags=[], langs=["en"])
+        from livepost.app.text import compose_plain
+
+        posts = compose_plain(body, kind or "free")
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in posts], indent=2, ensure_ascii=False))
         return

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from livepost.compose.compose import ComposedPost
+    from livepost.app.text import ComposedPost
 
 
 #: the narrowest title and speakers columns worth a column each; below that, one "talk" column
@@ -110,7 +110,7 @@ def print_posts(posts: Sequence[ComposedPost], title: str | None = None) -> None
     from rich.panel import Panel
     from rich.text import Text
 
-    from livepost.compose.text import MAX_GRAPHEMES
+    from livepost.app.text import MAX_GRAPHEMES
 
     console = Console()
     total = len(posts)

@@ -22,10 +22,8 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the people as JSON.")] = False,
 ) -> None:
     """Every speaker with their handle and where it comes from (people file or programme)."""
-    from livepost.app.people import list_people
-
     state: CliState = ctx.obj
-    people = list_people(state.settings(), state.engine())
+    people = state.app().people.speakers()
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in people], indent=2, ensure_ascii=False))
         return
@@ -46,11 +44,9 @@ def set_command(
     handle: Annotated[str, typer.Argument(help="Their Bluesky handle (with or without '@').")],
 ) -> None:
     """Give a speaker a Bluesky handle in the people file (kept across re-imports)."""
-    from livepost.app.people import set_person
-
     state: CliState = ctx.obj
     settings = state.settings()
-    clean, matched = set_person(settings, state.engine(), name, handle)
+    clean, matched = state.app().people.set(name, handle)
     where = (
         f"{matched} speaker(s) in the programme" if matched else "no speaker in the programme yet"
     )
@@ -61,16 +57,14 @@ def set_command(
 def check_command(ctx: typer.Context) -> None:
     """Resolve every handle on the Bluesky service and show which resolve (exit 6 when the
     service cannot be reached)."""
-    from livepost.app.people import check_handles, list_people
-
     state: CliState = ctx.obj
     settings = state.settings()
-    engine = state.engine()
-    people = [p for p in list_people(settings, engine) if p.handle]
+    directory = state.app().people
+    people = [p for p in directory.speakers() if p.handle]
     if not people:
         typer.echo("No speaker has a handle. Add one: livepost people set NAME HANDLE")
         return
-    found = check_handles(settings, engine, [p.handle for p in people if p.handle], fresh=None)
+    found = directory.check([p.handle for p in people if p.handle])
     if found.problem:
         raise NetworkError(found.problem, hint="Check the network connection and LIVEPOST_SERVICE.")
     width = max(len(p.name) for p in people)

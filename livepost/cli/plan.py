@@ -14,7 +14,7 @@ from livepost.cli.state import CliState
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from livepost.plan.planner import PlannedPost
+    from livepost.app.plan import PlannedPost
 
 
 def _day(value: str | None) -> date | None:
@@ -35,19 +35,21 @@ def plan_command(
         str | None,
         typer.Option("--day", help="Only this day (YYYY-MM-DD, event time).", show_default=False),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Plan and show the timeline without writing anything into the queue."
+        ),
+    ] = False,
 ) -> None:
     """Plan the event's posts into the queue and show the timeline, with warnings.
 
     Safe to run again at any time: posts already sent are never touched, edited posts keep the
     officer's changes, a moved talk moves its unsent posts, a withdrawn talk's are cancelled.
     """
-    from livepost.app.plan import plan_event
-    from livepost.store.models import utc_now
-
     state: CliState = ctx.obj
-    settings = state.settings()
-    zone = settings.zone
-    planned = plan_event(settings, state.engine(), utc_now(), _day(day))
+    zone = state.settings().zone
+    planned = state.app().planner.plan(_day(day), dry_run=dry_run)
     report, warnings = planned.report, planned.warnings
     if as_json:
         typer.echo(json.dumps(planned.posts, indent=2, ensure_ascii=False))
@@ -60,7 +62,8 @@ def plan_command(
     for line in lines:
         typer.echo(line)
     typer.echo(
-        f"Queue: {len(report.added)} added, {len(report.updated)} updated, "
+        ("Queue (dry run, nothing written): " if dry_run else "Queue: ")
+        + f"{len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.moved)} moved, {len(report.cancelled)} cancelled, "
         f"{len(report.revived)} restored."
     )
@@ -73,6 +76,8 @@ def plan_command(
 
 
 def _timeline(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
+    from livepost.model.posts import PostState
+
     lines: list[str] = []
     current: date | None = None
     for post in posts:
@@ -85,8 +90,9 @@ def _timeline(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
             text = text[:69] + "…"
         marks = (" [card]" if post["card"] else "") + (" [edited]" if post["edited"] else "")
         reply = "  ↳ " if post["parent"] else ""
+        state = PostState(post["state"])
         lines.append(
-            f"  {local:%H:%M:%S}  {post['state']:<9} #{post['id']:<4} {reply}{post['key']}: "
+            f"  {local:%H:%M:%S}  {state.value:<9} #{post['id']:<4} {reply}{post['key']}: "
             f"{text}{marks}"
         )
     return lines
@@ -106,13 +112,13 @@ def preview_command(
     ] = None,
 ) -> None:
     """Show every planned post as it will look (facets, length, threads); nothing is queued."""
-    from livepost.app.plan import preview_plan
     from livepost.cli.output import print_posts
 
     state: CliState = ctx.obj
     settings = state.settings()
-    preview = preview_plan(settings, state.engine(), talk_id)
-    posts, talks = preview.posts, preview.talks
+    planner = state.app().planner
+    preview = planner.preview(talk_id)
+    posts = preview.posts
     zone = settings.zone
     for group in _threads(posts):
         first = group[0]
@@ -130,16 +136,7 @@ def preview_command(
     for problem in preview.problems:
         typer.echo(f"warning: {problem}")
     if out is not None:
-        from livepost.cards.for_event import render_event_card, write_card
-
-        for post in posts:
-            card = (post.embed or {}).get("card")
-            if not card:
-                continue
-            made = render_event_card(
-                settings, talks, card.get("talk_id"), kind=card.get("kind", "talk")
-            )
-            path = write_card(made, out / f"{card.get('talk_id')}.png")
+        for path in planner.write_cards(preview, out):
             typer.echo(f"card: {path}")
     typer.echo(f"{len(posts)} planned posts.")
 

@@ -59,7 +59,6 @@ def add_command(
 
     from livepost.app.queue import Attachment, PostRequest
     from livepost.errors import InputError
-    from livepost.store.models import utc_now
     from livepost.times import parse_at
 
     state: CliState = ctx.obj
@@ -79,8 +78,9 @@ def add_command(
             hint="Give one --alt after each --image, describing what it shows.",
         )
     body = sys.stdin.read() if text == "-" else text
-    when = parse_at(at, utc_now(), settings.zone)
-    queued = state.app().queue.queue(
+    app = state.app()
+    when = parse_at(at, app.clock(), settings.zone)
+    queued = app.queue.queue(
         PostRequest(
             body,
             talk_id=talk_id,
@@ -106,9 +106,7 @@ def list_command(
     from livepost.model.posts import PENDING
 
     state: CliState = ctx.obj
-    queue = state.app().queue
-    rows = queue.posts(None if show_all else PENDING)
-    paused = queue.paused()
+    rows, paused = state.reader().posts(None if show_all else PENDING)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -121,22 +119,26 @@ def list_command(
 
 
 def _line(row: dict[str, Any]) -> str:
+    from livepost.app.labels import identity_label
+    from livepost.model.posts import PostState
+
     text = " ".join(str(row["text"]).split())
     if len(text) > 60:
         text = text[:59] + "…"
     when = str(row["at"])[:16].replace("T", " ")
-    error = f"  ({row['error']})" if row["error"] and row["state"] != "posted" else ""
+    state = PostState(row["state"])
+    error = f"  ({row['error']})" if row["error"] and state != PostState.POSTED else ""
     who = [
-        f"{label} {row[name]}"
+        f"{label} {identity_label(row.get(name), row.get(name + '_id'))}"
         for label, name in (
             ("by", "author"),
             ("edited by", "edited_by"),
             ("cancelled by", "cancelled_by"),
         )
-        if row.get(name)
+        if row.get(name) or row.get(name + "_id")
     ]
     people = f"  [{'; '.join(who)}]" if who else ""
-    return f"#{row['id']:<5} {when}  {row['state']:<9} {row['key']}: {text}{error}{people}"
+    return f"#{row['id']:<5} {when}  {state.value:<9} {row['key']}: {text}{error}{people}"
 
 
 @app.command("edit")
@@ -152,15 +154,15 @@ def edit_command(
 ) -> None:
     """Change a post not sent yet; re-planning keeps your change. A failed or missed post given a
     new time is queued again."""
-    from livepost.store.models import utc_now
     from livepost.times import parse_at
 
     state: CliState = ctx.obj
     settings = state.settings()
-    due = parse_at(at, utc_now(), settings.zone) if at is not None else None
-    changed = state.app().queue.edit(post_id, text=text, due_at=due)
+    app = state.app()
+    due = parse_at(at, app.clock(), settings.zone) if at is not None else None
+    changed = app.queue.edit(post_id, text=text, due_at=due)
     local = changed.due_at.astimezone(settings.zone)
-    typer.echo(f"Post {changed.id} ({changed.state}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
+    typer.echo(f"Post {changed.id} ({changed.state.value}) goes out at {local:%Y-%m-%d %H:%M:%S}.")
 
 
 @app.command("cancel")
@@ -212,10 +214,8 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """What is next, what went out, what failed and why, and who is logged in where."""
-    from livepost.app.status import event_status
-
     state: CliState = ctx.obj
-    status = event_status(state.settings(), state.engine())
+    status = state.reader().status()
     if as_json:
         typer.echo(json.dumps(status.to_json(), indent=2, ensure_ascii=False))
         return

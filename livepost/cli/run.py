@@ -58,7 +58,7 @@ def run_command(
     state: CliState = ctx.obj
     settings = state.settings()
     request = RunRequest(dry_run=dry_run, once=once, until=until, speed=speed, start=start)
-    daemon = build_daemon(settings, state.engine(), request, echo=_echo)
+    daemon = build_daemon(settings, state.app().engine, request, echo=_echo)
     zone = settings.zone
     now = daemon.clock.now().astimezone(zone)
     mode = "dry run" if daemon.event_key != settings.event_key else "live"

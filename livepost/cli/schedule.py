@@ -61,43 +61,36 @@ def import_command(
     """Read a programme into the event. Re-importing is safe: ids stay, changes are reported;
     a file of some days leaves the other days alone."""
     from livepost.config import is_url
-    from livepost.schedule.changes import describe_change
-    from livepost.schedule.importer import import_programme
 
     state: CliState = ctx.obj
     settings = state.settings()
     source: str | Path | None = None
     if file is not None:
         source = file if is_url(file) else Path(file)
-    done = import_programme(
-        settings,
-        state.engine(),
+    done = state.app().programme.import_(
         source,
         format_name=format_name,
         day=_parse_day(day) if day else None,
         columns=_parse_columns(column or []),
         allow_withdraw=allow_withdraw,
     )
-    if done.not_modified or done.schedule is None:
+    if done.not_modified:
         typer.echo(f"{done.source} has not changed since the last import: nothing to do.")
         return
-    schedule, report = done.schedule, done.report
     zone = settings.zone
     typer.echo(
-        f"Imported {len(schedule.talks)} item{'' if len(schedule.talks) == 1 else 's'} "
-        f"from {done.source} ({schedule.format}): "
-        f"{len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.withdrawn)} withdrawn, {report.unchanged} unchanged."
+        f"Imported {done.talks} item{'' if done.talks == 1 else 's'} "
+        f"from {done.source} ({done.format}): "
+        f"{len(done.added)} added, {len(done.changed)} changed, "
+        f"{len(done.withdrawn)} withdrawn, {done.unchanged} unchanged."
     )
-    for note in schedule.notes:
+    for note in done.notes:
         typer.echo(f"  {note}")
-    for talk in report.added:
+    for talk in done.added:
         typer.echo(f"  + {talk.id}  {talk.start.astimezone(zone):%a %d %b %H:%M}  {talk.title}")
-    for talk, fields in report.changed:
-        old = report.previous.get(talk.id)
-        phrases = describe_change(old, talk, fields, zone) if old else [", ".join(fields)]
+    for talk, phrases in done.changed:
         typer.echo(f"  ~ {talk.id}  {'; '.join(phrases)}")
-    for talk in report.withdrawn:
+    for talk in done.withdrawn:
         typer.echo(f"  - {talk.id}  withdrawn: {talk.title}")
 
 
@@ -134,15 +127,11 @@ def show_command(
     ] = False,
 ) -> None:
     """Show the imported programme in the event's local time."""
-    from livepost.schedule.current import stored_talks
-
     state: CliState = ctx.obj
-    settings = state.settings()
-    zone = settings.zone
-    talks = stored_talks(settings, state.engine(), include_withdrawn=include_withdrawn)
-    if day:
-        wanted = _parse_day(day)
-        talks = [t for t in talks if t.start.astimezone(zone).date() == wanted]
+    zone = state.settings().zone
+    talks = state.app().programme.talks(
+        include_withdrawn=include_withdrawn, day=_parse_day(day) if day else None
+    )
     if as_json:
         typer.echo(json.dumps([talk_json(t, zone) for t in talks], indent=2, ensure_ascii=False))
         return

@@ -32,8 +32,7 @@ def login_command(
     ] = None,
 ) -> None:
     """Log in to Bluesky once and keep the session in the event folder (reused by every run)."""
-    from livepost.bluesky.errors import AuthCodeRequired
-    from livepost.bluesky.session import login, normalize_service
+    from livepost.app.session import login_account
 
     state: CliState = ctx.obj
     settings = state.settings()
@@ -41,26 +40,25 @@ def login_command(
     password = settings.app_password
     if not password or (handle and handle != settings.handle):
         password = typer.prompt(f"App password for {account}", hide_input=True)
-    service = normalize_service(settings.service)
     account = account.lstrip("@")
     code = code.strip() if code and code.strip() else None
-    try:
-        stored = login(service, account, password, settings.event_dir, code=code)
-    except AuthCodeRequired:
-        if code is not None or not sys.stdin.isatty():
-            raise  # says how to pass the code
-        code = typer.prompt(f"A sign-in code was e-mailed to the address of {account}. Code")
-        stored = login(service, account, password, settings.event_dir, code=code.strip())
+
+    def ask_code() -> str:
+        return str(typer.prompt(f"A sign-in code was e-mailed to the address of {account}. Code"))
+
+    stored = login_account(
+        settings, account, password, code=code, ask_code=ask_code if sys.stdin.isatty() else None
+    )
     typer.echo(f"Logged in as {stored.handle} ({stored.did}) on {stored.service}.")
     typer.echo(f"The session is kept in {settings.event_dir / '.livepost-session'} (owner only).")
 
 
 def logout_command(ctx: typer.Context) -> None:
     """Revoke the stored Bluesky session and delete it from the event folder."""
-    from livepost.bluesky.session import logout
+    from livepost.app.session import logout_account
 
     state: CliState = ctx.obj
-    status = logout(state.settings())
+    status = logout_account(state.settings())
     if status.handle:
         typer.echo(f"Logged out {status.handle} from {status.service}; the session file is gone.")
     else:

@@ -1,7 +1,8 @@
 """Per-invocation state the root callback stores on the typer context.
 
-Settings and the database are opened on first use, so commands that need neither (``init``,
-``compose`` outside an event) never pay for them.
+Settings and the database are opened on first use (through :mod:`livepost.app.open`), so commands
+that need neither (``init``, ``compose`` outside an event) never pay for them. Every command that
+touches the event goes through :meth:`CliState.app`, the application layer's door.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from livepost.app.event import EventApp
+    from livepost.app.reader import EventReader
     from livepost.config import Settings
 
 
@@ -23,7 +23,7 @@ class CliState:
     event_flag: str | None = None
     database_url_flag: str | None = None
     _settings: Settings | None = field(default=None, init=False, repr=False)
-    _engine: Engine | None = field(default=None, init=False, repr=False)
+    _app: EventApp | None = field(default=None, init=False, repr=False)
 
     @property
     def event_dir(self) -> Path:
@@ -39,23 +39,25 @@ class CliState:
 
     def settings(self) -> Settings:
         if self._settings is None:
-            from livepost.config import load_settings
+            from livepost.app.open import load_event_settings
 
-            self._settings = load_settings(
-                self.event_dir, flags={"database_url": self.database_url_flag}
-            )
+            self._settings = load_event_settings(self.event_dir, self.database_url_flag)
         return self._settings
+
+    def reader(self) -> EventReader:
+        """Quick reads for ``queue list`` and ``status`` (the door when they cannot be quick)."""
+        from livepost.app.context import cli_actor
+        from livepost.app.reader import EventReader
+
+        return EventReader(self.settings(), cli_actor(), self.app)
 
     def app(self) -> EventApp:
         """The door: the event as the command line (the event's owner) asks of it."""
-        from livepost.app.context import cli_actor
-        from livepost.app.event import EventApp
+        if self._app is None:
+            from livepost.app.context import cli_actor
+            from livepost.app.event import EventApp
+            from livepost.app.open import open_database
 
-        return EventApp(self.settings(), self.engine(), cli_actor())
-
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from livepost.store.engine import open_database
-
-            self._engine = open_database(self.settings().database_url)
-        return self._engine
+            settings = self.settings()
+            self._app = EventApp(settings, open_database(settings), cli_actor())
+        return self._app

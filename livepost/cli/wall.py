@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from livepost.cli.state import CliState
+from livepost.errors import ExitCode
 
 if TYPE_CHECKING:
     from livepost.app.wall import Wall
@@ -145,39 +146,33 @@ def replies_hide_command(
     uri: Annotated[str, typer.Argument(help="The reply's at:// URI (see `livepost wall list`).")],
 ) -> None:
     """Hide a reply in one of our threads: adds it to the thread's threadgate on Bluesky."""
-    from livepost.publish.gates import write_pending_gates
-    from livepost.publish.lock import WriterBusy
+    from livepost.app.gates import write_gates_now
     from livepost.run.assemble import has_credentials, make_publisher
 
     state: CliState = ctx.obj
     settings = state.settings()
-    engine = state.engine()
-    root = state.app().replies.hide(uri)
+    app = state.app()
+    root = app.replies.hide(uri)
     if not has_credentials(settings):
         typer.echo(f"hidden reply recorded for the thread {root}; `livepost run` writes it.")
         return
-    try:
-        publisher = make_publisher(settings)
-    except WriterBusy:
+    report = write_gates_now(app, lambda: make_publisher(settings))
+    if report is None:
         typer.echo("hidden reply recorded; the running `livepost run` writes it within seconds.")
         return
-    try:
-        report = write_pending_gates(engine, settings.event_key, publisher, settings.publish)
-    finally:
-        publisher.close()
     for line in report.lines():
         typer.echo(line)
     if report.failed:
-        raise typer.Exit(6)
+        raise typer.Exit(int(ExitCode.NETWORK))
 
 
 @replies_app.command("pending")
 def replies_pending_command(ctx: typer.Context) -> None:
     """Threadgates and postgates not written yet (and why); `livepost run` retries them."""
-    from livepost.publish.gates import pending_gates
+    from livepost.app.gates import pending_gates
 
     state: CliState = ctx.obj
-    pending = pending_gates(state.engine(), state.settings().event_key)
+    pending = pending_gates(state.app())
     if not pending:
         typer.echo("Every threadgate and postgate is written.")
     for what, uri, error in pending:

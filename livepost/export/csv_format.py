@@ -34,6 +34,8 @@ COLUMNS = (
     "url",
     "reply_parent",
     "queued_by",
+    "author_id",
+    "author",
 )
 BOM = "\ufeff"
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +71,8 @@ def _row(post: Post, titles: dict[str, str]) -> list[str | int]:
         post.uri,
         post.url,
         post.reply_parent or "",
+        post.queued_by or "",
+        post.queued_by_id or "",  # ours: who queued it, by identity and name
         post.queued_by or "",
     ]
 

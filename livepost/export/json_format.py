@@ -38,6 +38,7 @@ def post_json(post: Post) -> dict[str, Any]:
         "reply_root": post.reply_root,
         "counts": _counts(post.counts),
         "author": post.queued_by,
+        "author_id": post.queued_by_id,
     }
 
 

@@ -65,6 +65,8 @@ class _Writer:
 
     def post(self, post: Post, with_talk: bool = False) -> None:
         who = "us" if post.ours else f"@{escape(post.author_handle)}"
+        if post.ours and post.queued_by_id:
+            who = f"us (queued by {escape(post.queued_by_label)})"
         if not post.ours and post.author_name:
             who = f"{escape(post.author_name)} ({who})"
         title = self.titles.get(post.talk or "", post.talk)

@@ -73,8 +73,19 @@ class Post:
     images: list[dict[str, str]] = field(default_factory=list)
     reply_parent: str | None = None
     reply_root: str | None = None
-    #: ours: the team member who queued it by hand (None: planned)
+    #: ours: the name of who queued it by hand (None: planned)
     queued_by: str | None = None
+    #: ours: their identity (``owner``, ``member:3``; None: planned)
+    queued_by_id: str | None = None
+
+    @property
+    def queued_by_label(self) -> str:
+        """``Ann (member 3)``, ``jane (owner)``: the name and the identity it stands for."""
+        if not self.queued_by_id:
+            return self.queued_by or ""
+        kind, _, number = self.queued_by_id.partition(":")
+        name = self.queued_by or kind
+        return f"{name} ({kind} {number})" if number else f"{name} ({kind})"
 
     @property
     def url(self) -> str:
@@ -313,6 +324,7 @@ def load_report(
                 out.c.parent_id,
                 out.c.root_id,
                 out.c.author,
+                out.c.author_id,
             )
             .where(
                 out.c.event_id == event_id, out.c.state == PostState.POSTED, out.c.uri.is_not(None)
@@ -347,6 +359,7 @@ def load_report(
                     key=row.key,
                     cid=row.cid,
                     queued_by=row.author,
+                    queued_by_id=row.author_id,
                     reply_parent=parent_uri.get(row.parent_id) if row.parent_id else None,
                     reply_root=parent_uri.get(row.root_id or row.parent_id)
                     if row.parent_id

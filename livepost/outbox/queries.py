@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from livepost.errors import Conflict, ExitCode, NotFound
+from livepost.errors import Conflict, NotFound
 from livepost.model.posts import FINAL, UNSENT, PostKind, PostState
 from livepost.outbox.tid import mint_tid
 from livepost.store.models import EventRow, OutboxRow, utc_now
@@ -30,8 +30,6 @@ __all__ = ["FINAL", "UNSENT", "PostState"]  # re-exported: the states belong wit
 
 class OutboxError(Conflict):
     """A queue operation that cannot be done now (a post already sent): a usage error."""
-
-    exit_code = ExitCode.USAGE
 
 
 @dataclass
@@ -140,6 +138,16 @@ def list_posts(
     if states is not None:
         query = query.where(OutboxRow.state.in_(sorted(states)))
     return list(session.scalars(query.order_by(OutboxRow.due_at, OutboxRow.id)))
+
+
+def count_by_state(session: Session, event: EventRow) -> dict[PostState, int]:
+    """How many of the event's posts are in each state (states with none left out)."""
+    rows = session.execute(
+        select(OutboxRow.state, func.count(OutboxRow.id))
+        .where(OutboxRow.event_id == event.id)
+        .group_by(OutboxRow.state)
+    )
+    return {PostState(state): count for state, count in rows}
 
 
 def due_posts(session: Session, event: EventRow, now: datetime) -> list[OutboxRow]:

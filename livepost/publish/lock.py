@@ -13,13 +13,11 @@ import os
 import re
 from pathlib import Path
 
-from livepost.errors import ExitCode, LivepostError
+from livepost.errors import ConfigError
 
 
-class WriterBusy(LivepostError):
+class WriterBusy(ConfigError):
     """Another process is already publishing for this account."""
-
-    exit_code = ExitCode.CONFIG
 
 
 class WriterLock:

@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from livepost.errors import ConcurrentChange, StoreError
+from livepost.store.revision import HEAD_REVISION as _HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-#: the newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head
-HEAD_REVISION = "0010"
+#: the newest revision in ``migrations/versions`` (kept in ``revision.py``, which costs nothing
+#: to import); a test keeps it equal to Alembic's head
+HEAD_REVISION = _HEAD
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10

@@ -14,16 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livepost.errors import ExitCode, LivepostError
+from livepost.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-class AlreadyRunning(LivepostError):
+class AlreadyRunning(ConfigError):
     """Another ``livepost run`` holds the event's lock; ``holder`` says who, where known."""
-
-    exit_code = ExitCode.CONFIG
 
     def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -34,6 +32,31 @@ def lock_key(event_key: str) -> int:
     """A signed 64-bit advisory lock key for the event."""
     digest = hashlib.sha256(f"livepost-run:{event_key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_file(database: str, event_key: str) -> Path:
+    """The file a SQLite event's daemon holds locked while it runs."""
+    return Path(f"{database}.{event_key}.lock")
+
+
+def file_lock_holder(database: str, event_key: str) -> str | None:
+    """Who holds a SQLite event's run lock (``""`` when unnamed), or None when no one does; the
+    probe takes the lock for an instant and lets it go, as ``status`` always has."""
+    import fcntl
+
+    path = lock_file(database, event_key)
+    try:
+        handle = path.open("a+", encoding="utf-8")
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            return handle.read().strip()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
 
 
 class RunLock:
@@ -71,8 +94,7 @@ class RunLock:
     def _acquire_file(self) -> None:
         import fcntl
 
-        database = self.engine.url.database or ""
-        path = Path(f"{database}.{self.event_key}.lock")
+        path = lock_file(self.engine.url.database or "", self.event_key)
         handle = path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -22,7 +22,7 @@ from livepost.app.permissions import ROLE_ACTIONS, Action, allowed
 from livepost.app.queue import PostRequest
 from livepost.app.team import authenticate
 from livepost.config import Settings, load_settings
-from livepost.errors import InputError, NotAllowed, NotFound
+from livepost.errors import Conflict, InputError, NotAllowed, NotFound
 from livepost.model.actors import Actor, Role
 from livepost.store.engine import open_database
 from tests.conftest import REPO
@@ -218,7 +218,7 @@ def test_reserved_names_are_refused(
 ) -> None:
     team = door(settings, engine, people["owner"]).team
     before = snapshot(engine)
-    with pytest.raises(InputError, match="is reserved: it names the event's owner"):
+    with pytest.raises(Conflict, match="is reserved: it names the event's owner"):
         team.add(name, "reporter", ["Lecture Theatre 1"])
     assert snapshot(engine) == before
 
@@ -227,7 +227,7 @@ def test_the_computer_users_name_is_reserved(
     settings: Settings, engine: Any, people: dict[str, Actor]
 ) -> None:
     user = getpass.getuser()
-    with pytest.raises(InputError, match="is reserved"):
+    with pytest.raises(Conflict, match="is reserved"):
         door(settings, engine, people["owner"]).team.add(user.upper(), "viewer")
 
 
@@ -235,9 +235,9 @@ def test_two_people_cannot_share_a_name_told_apart_by_case(
     settings: Settings, engine: Any, people: dict[str, Actor]
 ) -> None:
     team = door(settings, engine, people["owner"]).team
-    with pytest.raises(InputError, match=r"Ann is already in the team \(member \d+\)"):
+    with pytest.raises(Conflict, match=r"Ann is already in the team \(member \d+;"):
         team.add("ANN", "viewer")
-    with pytest.raises(InputError, match="Vic is already in the team"):
+    with pytest.raises(Conflict, match="Vic is already in the team"):
         team.add("ｖｉｃ", "viewer")  # fullwidth: NFKC makes it "vic"
 
 

@@ -81,7 +81,7 @@ def test_team_mistakes_are_plain_messages(demo_event: Path) -> None:
     assert gone.code == 2 and "no one called 'Nobody' has access" in gone.err
 
 
-def test_the_cli_acts_as_the_officer_and_queue_list_says_who(demo_event: Path) -> None:
+def test_the_cli_acts_as_the_owner_and_queue_list_says_who(demo_event: Path) -> None:
     import getpass
 
     _imported(demo_event)
@@ -92,7 +92,12 @@ def test_the_cli_acts_as_the_officer_and_queue_list_says_who(demo_event: Path) -
     assert run_livepost("--event", demo_event, "queue", "cancel", post_id).code == 0
     listed = run_livepost("--event", demo_event, "queue", "list", "--all")
     (line,) = [ln for ln in listed.out.splitlines() if ln.startswith(f"#{post_id} ")]
-    assert line.endswith(f"[by {me}; cancelled by {me}]")
+    assert line.endswith(f"[by {me} (owner); cancelled by {me} (owner)]")
     rows = json.loads(run_livepost("--event", demo_event, "queue", "list", "--all", "--json").out)
     (row,) = [r for r in rows if str(r["id"]) == post_id]
     assert (row["author"], row["edited_by"], row["cancelled_by"]) == (me, None, me)
+    assert (row["author_id"], row["edited_by_id"], row["cancelled_by_id"]) == (
+        "owner",
+        None,
+        "owner",
+    )

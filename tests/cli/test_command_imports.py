@@ -1,5 +1,6 @@
 """The day's commands stay quick: no atproto to read the session file, no Alembic when the
-schema is current (issue 11; ``bench/bench_commands.py`` times them)."""
+schema is current (issue 11), and no SQLAlchemy at all for ``status``, ``queue list`` and
+``compose`` (issue 21; ``bench/bench_day_commands.py`` times them)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,24 @@ def event(tmp_path_factory: pytest.TempPathFactory) -> Path:
 )
 def test_commands_import_neither_atproto_nor_alembic(event: Path, command: list[str]) -> None:
     modules = imported("--event", str(event), *command)
-    assert "sqlalchemy" in modules  # the database was opened
     assert "atproto" not in modules
     assert "alembic" not in modules
+
+
+@pytest.mark.parametrize(
+    ("command", "with_sqlalchemy"),
+    [
+        (["status"], False),  # read with sqlite3 (livepost.store.quick)
+        (["queue", "list"], False),
+        (["compose", "Coffee in the foyer"], False),  # no database at all without --talk
+        (["queue", "add", "Coffee", "--at", "+10m"], True),  # writes go through the store
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
+)
+def test_read_only_day_commands_do_not_import_sqlalchemy(
+    event: Path, command: list[str], with_sqlalchemy: bool
+) -> None:
+    assert ("sqlalchemy" in imported("--event", str(event), *command)) is with_sqlalchemy
 
 
 def test_status_reads_the_session_file_without_atproto(event: Path) -> None:

@@ -373,7 +373,8 @@ def test_every_csv_text_cell_is_neutralised(tmp_path: Path) -> None:
     }
     rows = [
         f"{head}{cells[n]},at://did:plc:x/app.bsky.feed.post/{n},"
-        f"https://bsky.app/profile/{seed.author_did}/post/{n},,\r\n"  # no reply_parent, queued_by
+        # no reply_parent, queued_by, author_id, author
+        f"https://bsky.app/profile/{seed.author_did}/post/{n},,,,\r\n"
         for n in texts
     ]
     expected = BOM + ",".join(COLUMNS) + "\r\n" + "".join(rows)

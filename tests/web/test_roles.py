@@ -388,14 +388,14 @@ def test_moderation_from_the_phone_is_logged_under_the_person(serve: Any) -> Non
 def test_a_reserved_name_cannot_join_the_team(
     prepared: Prepared, name: str, tmp_path: Path
 ) -> None:
-    from livepost.errors import InputError
+    from livepost.errors import Conflict
 
     folder = tmp_path / "ccprconf26"
     shutil.copytree(prepared.folder, folder)
     settings = load_settings(folder, environ={})
     engine = open_database(settings.database_url)
     try:
-        with pytest.raises(InputError, match="is reserved"):
+        with pytest.raises(Conflict, match="is reserved"):  # exit 2 on the CLI, 409 on the web
             Team(settings, engine, Actor.owner()).add(name, "reporter", ["Lecture Theatre 1"])
     finally:
         engine.dispose()
