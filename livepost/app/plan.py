@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import Action, ensure
@@ -21,12 +20,11 @@ from livepost.model import Talk
 from livepost.notes import load_notes
 from livepost.outbox.queries import list_posts
 from livepost.plan.planner import PlannedPost as PlannedPost
-from livepost.plan.planner import PlanResult, build_plan
-from livepost.plan.sync import SyncReport, replan, sync_plan
+from livepost.plan.planner import build_plan
+from livepost.plan.sync import SyncReport, replan, replan_in
 from livepost.schedule.current import current_talks, find_talk
 from livepost.store.engine import session_scope
-from livepost.store.handles import without_unresolved
-from livepost.store.talks import ensure_event, load_event, load_talks
+from livepost.store.talks import load_event, load_talks
 
 
 @dataclass
@@ -85,7 +83,7 @@ def plan_event(
         result, report = replan(engine, settings, now)
     with session_scope(engine) as session:
         if dry_run:
-            result, report = _replan_in(session, settings, now)
+            result, report = replan_in(session, settings, now)
             session.flush()
         event = load_event(session, settings.event_key)
         rows = list_posts(session, event)
@@ -108,27 +106,6 @@ def plan_event(
         if dry_run:
             session.rollback()
     return Planned(posts, report, warnings)
-
-
-def _replan_in(
-    session: Session, settings: Settings, now: datetime
-) -> tuple[PlanResult, SyncReport]:
-    """What :func:`~livepost.plan.sync.replan` does, in the caller's transaction."""
-    from livepost.outbox.queries import known_times, told_states
-
-    notes = load_notes(settings.notes_dir)
-    event = ensure_event(session, settings.event_key, settings.event.name, settings.event.timezone)
-    talks = load_talks(session, settings.event_key, include_withdrawn=True)
-    talks = without_unresolved(session, settings.service, talks)
-    result = build_plan(
-        settings,
-        talks,
-        notes,
-        now=now,
-        known=known_times(session, event),
-        told=told_states(session, event),
-    )
-    return result, sync_plan(session, event, result.posts, talks)
 
 
 def verify_speaker_handles(settings: Settings, engine: Engine) -> list[str]:

@@ -274,20 +274,27 @@ def replan(
     another event row to plan into (the dry run's rehearsal copy).
     """
 
+    with session_scope(engine) as session:
+        return replan_in(session, settings, now, event_key)
+
+
+def replan_in(
+    session: Session, settings: Settings, now: datetime | None, event_key: str | None = None
+) -> tuple[PlanResult, SyncReport]:
+    """What :func:`replan` does, in the caller's transaction (``plan --dry-run`` rolls it back)."""
     key = event_key or settings.event_key
     notes = load_notes(settings.notes_dir)
-    with session_scope(engine) as session:
-        event = ensure_event(session, key, settings.event.name, settings.event.timezone)
-        talks = load_talks(session, key, include_withdrawn=True)
-        talks = without_unresolved(session, settings.service, talks)
-        result = build_plan(
-            settings,
-            talks,
-            notes,
-            now=now,
-            known=queries.known_times(session, event),
-            told=queries.told_states(session, event),
-            skipped=notes.skipped,
-        )
-        report = sync_plan(session, event, result.posts, talks, keep_snippets=notes.skipped)
+    event = ensure_event(session, key, settings.event.name, settings.event.timezone)
+    talks = load_talks(session, key, include_withdrawn=True)
+    talks = without_unresolved(session, settings.service, talks)
+    result = build_plan(
+        settings,
+        talks,
+        notes,
+        now=now,
+        known=queries.known_times(session, event),
+        told=queries.told_states(session, event),
+        skipped=notes.skipped,
+    )
+    report = sync_plan(session, event, result.posts, talks, keep_snippets=notes.skipped)
     return result, report
