@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from livepost.app.context import EventScope
-from livepost.app.labels import identity_label
+from livepost.model.actors import identity_label
 from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
 from livepost.model.posts import PostState
@@ -37,7 +37,7 @@ class Change:
     @property
     def who(self) -> str:
         """``Ann (member 3)``, ``jane (owner)``: the name and the identity it belongs to."""
-        return identity_label(self.actor_name, self.actor_id)
+        return identity_label(self.actor_id, self.actor_name)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,7 +156,7 @@ def _daemon_words(holder: str | None) -> str:
 
 def author_label(row: dict[str, Any]) -> str:
     """Who queued a post (``post_json`` shape), as :func:`identity_label` says it."""
-    return identity_label(row.get("author"), row.get("author_id"))
+    return identity_label(row.get("author_id"), row.get("author"))
 
 
 class Status(EventScope):

@@ -119,7 +119,7 @@ def list_command(
 
 
 def _line(row: dict[str, Any]) -> str:
-    from livepost.app.labels import identity_label
+    from livepost.model.actors import identity_label
     from livepost.model.posts import PostState
 
     text = " ".join(str(row["text"]).split())
@@ -129,7 +129,7 @@ def _line(row: dict[str, Any]) -> str:
     state = PostState(row["state"])
     error = f"  ({row['error']})" if row["error"] and state != PostState.POSTED else ""
     who = [
-        f"{label} {identity_label(row.get(name), row.get(name + '_id'))}"
+        f"{label} {identity_label(row.get(name + '_id'), row.get(name))}"
         for label, name in (
             ("by", "author"),
             ("edited by", "edited_by"),

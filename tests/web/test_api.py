@@ -363,3 +363,20 @@ def test_behind_an_https_proxy_links_use_the_base_url_and_cookies_are_secure(
     assert via_proxy.status_code == 200
     assert all(c.endswith("; Secure") for c in via_proxy.headers.get_list("set-cookie"))
     assert not any("Secure" in c for c in direct.headers.get_list("set-cookie"))
+
+
+def test_the_console_queue_says_who_queued_each_post_by_identity(
+    client: TestClient, team: dict[str, str], settings: Settings
+) -> None:
+    sent = client.post(
+        "/api/v1/snippets",
+        headers=_bearer(team["ann"]),
+        json={"talk": INTILE, "text": "Ann's note from the room", "key": "who-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    (row,) = _rows(settings)
+    assert row.author_id is not None and row.author_id.startswith("member:")
+    member = row.author_id.removeprefix("member:")
+    page = client.get("/queue/list", headers=_bearer(team["ola"]))
+    assert page.status_code == 200
+    assert f"by <bdi>Ann (member {member})</bdi>" in page.text
