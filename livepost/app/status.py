@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from livepost.app.context import EventScope
-from livepost.model.actors import identity_label
 from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
+from livepost.model.actors import identity_label
 from livepost.model.posts import PostState
 
 if TYPE_CHECKING:
