@@ -5,7 +5,7 @@ the phone page, the venue wall and the daemon's jobs hold. Each of its services 
 team, the wall, the replies...) is built for the same person and clock, and every one of their
 methods asks :mod:`livepost.app.permissions` whether that person may act before it reads or
 writes anything. Front ends never import the store, the outbox or SQLAlchemy (the import contract
-in ``.importlinter`` keeps it so).
+in ``pyproject.toml``, run by ``lint-imports``, keeps it so).
 
 Each service's module is imported when the service is first asked for, so a command that only
 reads the queue does not pay for the planner, the cards or the wall.
