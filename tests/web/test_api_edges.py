@@ -279,6 +279,13 @@ def test_a_broken_multipart_body_is_a_json_400(
         headers=team["ann"],
     )
     _error(two, 400, "bad_request", "Too many files. Maximum number of files is 1.")
+    many = client.post(
+        "/api/v1/snippets",
+        data={f"field{n}": "x" for n in range(11)},
+        files={"image": ("a.png", _png("navy"), "image/png")},
+        headers=team["ann"],
+    )
+    _error(many, 400, "bad_request", "Too many fields. Maximum number of fields is 10.")
     no_boundary = {**team["ann"], "Content-Type": "multipart/form-data"}
     answer = client.post("/api/v1/snippets", content=b"--x\r\n", headers=no_boundary)
     _error(answer, 400, "bad_request", "Missing boundary in multipart.")
