@@ -31,6 +31,7 @@ from livepost.model.actors import Actor
 from livepost.store.engine import open_database, session_scope
 from livepost.store.models import OutboxRow
 from livepost.web.app import create_app
+from livepost.web.errors import BadRequest
 from tests.web_helpers import NOW, TOKEN, imported_demo
 
 INTILE = "intile-new-technologies-law-enforcement"  # Lecture Theatre 1, 10:50-11:35
@@ -163,6 +164,21 @@ def test_twenty_levels_pass_and_brackets_inside_strings_do_not_count(
     too_deep = body % (INTILE.encode(), b"[" * 20 + b"]" * 20)
     answer = client.post("/api/v1/preview", content=too_deep, headers={**team["ann"], **JSON})
     _error(answer, 400, "bad_request", "the body nests arrays and objects deeper than 20 levels")
+
+
+def test_escapes_inside_strings_cannot_hide_brackets_from_the_count() -> None:
+    """After an escaped backslash the quote ends the string; an escaped quote ends none: brackets
+    are counted exactly where the parser sees them."""
+    from livepost.web.bodies import MAX_DEPTH, nesting, parse_json
+
+    deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH  # 20 levels, 21 inside the object
+    for text in ('{"a": "\\\\", "b": %s}', '{"a": "\\"]]]]", "b": %s}'):
+        assert nesting(text % deep, MAX_DEPTH) == MAX_DEPTH + 1
+        with pytest.raises(BadRequest) as refused:
+            parse_json((text % deep).encode())
+        assert refused.value.message == "the body nests arrays and objects deeper than 20 levels"
+    assert nesting('{"a": "[[[[\\"[[[["}', MAX_DEPTH) == 1
+    assert parse_json(b'{"a": "\\\\", "b": [[1]]}') == {"a": "\\", "b": [[1]]}
 
 
 def test_a_5000_digit_number_is_refused(
@@ -318,6 +334,7 @@ def test_a_real_server_answers_13_mb_chunked_with_a_413_and_keeps_the_connection
     server: str, team: dict[str, dict[str, str]], settings: Settings
 ) -> None:
     before = _outbox(settings)
+    streams: list[object] = []  # the TCP connection each answer came on (httpcore's stream)
     with httpx.Client(base_url=server, timeout=60) as http:
         for path in ("/api/v1/snippets", "/api/v1/preview"):
             answer = http.post(
@@ -352,6 +369,9 @@ def test_a_real_server_answers_13_mb_chunked_with_a_413_and_keeps_the_connection
             headers=team["ann"],
         )
         assert after.status_code == 201, after.text
+        streams += [r.extensions["network_stream"] for r in (answer, photo, with_length, after)]
+    # one connection all along: each 413 was answered and the rest of its body read, not dropped
+    assert all(stream is streams[0] for stream in streams)
     assert _outbox(settings)[: len(before)] == before
     assert [text[:11] for _id, text, _key in _manual(settings)] == ["Still here."]
 
