@@ -26,7 +26,7 @@ from livepost.app.queue import MAX_UPLOAD_BYTES, PostRequest, Upload
 from livepost.app.talks_now import talk_json
 from livepost.app.wall import WallVerb
 from livepost.errors import InputError, NotAllowed
-from livepost.web.bodies import JSON_TYPE, capped, media_type, read_json
+from livepost.web.bodies import JSON_TYPE, capped, media_type, read_json, refuse_non_text
 from livepost.web.errors import BadRequest
 from livepost.web.security import CSRF_HEADER
 
@@ -158,9 +158,11 @@ class Api:
         if kind == "multipart/form-data":
             async with capped(request, MAX_FORM_BYTES).form(max_files=1, max_fields=10) as form:
                 fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                refuse_non_text(fields)
                 image = form.get("image")
                 upload = None
                 if isinstance(image, UploadFile):
+                    refuse_non_text(image.filename)
                     data = await image.read(MAX_UPLOAD_BYTES + 1)
                     upload = Upload(data, image.filename or "photo", fields.get("alt", ""))
                 elif fields.get("alt"):

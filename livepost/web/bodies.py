@@ -5,9 +5,10 @@ read with a size cap (refused by ``Content-Length`` first, counted while it stre
 chunked), must be UTF-8, may nest at most :data:`MAX_DEPTH` arrays and objects (checked before it
 is parsed: Python's parser recurses), may hold no number longer than :data:`MAX_NUMBER_CHARS`
 characters (Python refuses to read an integer of more than 4,300 digits, and a long one is slow
-to convert) and no lone surrogate (``"\\ud800"`` is valid JSON but not text: it cannot be stored
-or sent), and must be an object. Each refusal is a :class:`BadRequest` (400) or
-:class:`BodyTooLarge` (413) with a message that says which limit it hit.
+to convert), no lone surrogate (``"\\ud800"`` is valid JSON but not text: it cannot be stored or
+sent) and no NUL (PostgreSQL stores none in text), and must be an object. Each refusal is a
+:class:`BadRequest` (400) or :class:`BodyTooLarge` (413) with a message that says which limit it
+hit.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ NOT_JSON_HINT = 'Send e.g. {"text": "..."}.'
 
 #: the characters that open or close arrays, objects and strings (and escape inside strings)
 _MARKS = re.compile(r'[\[\]{}"\\]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: not text anywhere: a lone surrogate (cannot be encoded), NUL (PostgreSQL refuses it in text)
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:
@@ -108,7 +110,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
         raise BadRequest("the body is not JSON", hint=NOT_JSON_HINT) from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
-    _refuse_surrogates(data)
+    refuse_non_text(data)
     return data
 
 
@@ -164,21 +166,21 @@ def _no_constant(name: str) -> Any:
     raise BadRequest(f"{name} is not a JSON number", hint=NOT_JSON_HINT)
 
 
-def _refuse_surrogates(value: Any) -> None:
-    """A lone surrogate (``"\\ud800"``) anywhere, in a key or a value, refuses the body.
+def refuse_non_text(value: Any) -> None:
+    """A lone surrogate (``"\\ud800"``) or a NUL anywhere, in a key or a value, refuses the body.
 
     The walk is as deep as :data:`MAX_DEPTH` at most: the nesting was checked before parsing.
     """
     if isinstance(value, str):
-        found = _SURROGATE.search(value)
+        found = _NOT_TEXT.search(value)
         if found:
-            raise BadRequest(
-                f"the body holds a lone surrogate (\\u{ord(found.group()):04x}): it is not text"
-            )
+            char = found.group()
+            what = "a NUL character" if char == "\x00" else "a lone surrogate"
+            raise BadRequest(f"the body holds {what} (\\u{ord(char):04x}): it is not text")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _refuse_surrogates(key)
-            _refuse_surrogates(item)
+            refuse_non_text(key)
+            refuse_non_text(item)
     elif isinstance(value, list):
         for item in value:
-            _refuse_surrogates(item)
+            refuse_non_text(item)

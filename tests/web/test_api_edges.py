@@ -200,7 +200,7 @@ def test_a_5000_digit_number_is_refused(
     assert _outbox(settings) == before
 
 
-def test_a_lone_surrogate_is_refused_and_a_pair_is_text(
+def test_a_lone_surrogate_or_nul_is_refused_and_a_pair_is_text(
     client: TestClient, team: dict[str, dict[str, str]], settings: Settings
 ) -> None:
     before = _outbox(settings)
@@ -214,6 +214,18 @@ def test_a_lone_surrogate_is_refused_and_a_pair_is_text(
     nested = b'{"text": "x", "more": [{"a": ["ok", "\\udc80"]}]}'
     answer = client.post("/api/v1/preview", content=nested, headers={**team["ann"], **JSON})
     _error(answer, 400, "bad_request", "the body holds a lone surrogate (\\udc80): it is not text")
+    nul = b'{"talk": "%s", "text": "a\\u0000b", "key": "s3"}' % INTILE.encode()
+    answer = client.post("/api/v1/snippets", content=nul, headers={**team["ann"], **JSON})
+    _error(answer, 400, "bad_request", "the body holds a NUL character (\\u0000): it is not text")
+    in_a_form = client.post(  # PostgreSQL refuses NUL in text: it would be a 503 later
+        "/api/v1/snippets",
+        data={"talk": INTILE, "text": "a\x00b", "key": "s4"},
+        files={"image": ("slide.png", _png("navy"), "image/png")},
+        headers=team["ann"],
+    )
+    _error(
+        in_a_form, 400, "bad_request", "the body holds a NUL character (\\u0000): it is not text"
+    )
     assert _outbox(settings) == before
     # an escaped pair is one character (an emoji), as JSON means it
     pair = b'{"talk": "%s", "text": "Applause \\ud83d\\udc4f", "key": "s2"}' % INTILE.encode()
