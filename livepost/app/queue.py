@@ -8,6 +8,8 @@ a running ``livepost run`` sees each change within seconds.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,7 +37,7 @@ from livepost.compose.for_event import compose_for_event, default_kind
 from livepost.compose.hashtags import clean_tag, missing_tags
 from livepost.compose.text import MAX_GRAPHEMES, grapheme_count, normalize
 from livepost.config import Settings
-from livepost.errors import ConcurrentChange, InputError, NotAllowed
+from livepost.errors import ConcurrentChange, Conflict, InputError, NotAllowed, StoreError
 from livepost.model import Talk
 from livepost.model.posts import PostKind
 from livepost.outbox import queries
@@ -208,8 +210,9 @@ class EventQueue(EventScope):
         talk = self.talk(request.talk_id)
         ensure_may_post(self.actor, talk)
         client_key = self._client_key(request.key)
-        if client_key is not None:
-            again = self._queued_before(client_key)
+        digest = request_digest(request, talk) if client_key is not None else None
+        if client_key is not None and digest is not None:
+            again = self._queued_before(client_key, digest)
             if again is not None:
                 return again
         if not normalize(request.text):
@@ -245,6 +248,7 @@ class EventQueue(EventScope):
                 author=self.actor.name,
                 author_id=self.actor.identity,
                 client_key=client_key if n == 0 else None,
+                client_digest=digest if n == 0 else None,
             )
             for n, post in enumerate(posts)
         ]
@@ -259,8 +263,11 @@ class EventQueue(EventScope):
                 rows = queries.add_thread(session, event, drafts, parent=parent)
                 self.audit(session, event, "queue", f"post {rows[0].id}", rows[0].text[:200])
                 return _queued(rows, parent)
-        except IntegrityError:  # the same key, queued a moment ago by a concurrent request
-            again = self._queued_before(client_key) if client_key is not None else None
+        except StoreError as exc:  # session_scope's form of the database's refusal
+            # the same key, queued a moment ago by a concurrent request: that post, or a 409
+            if not isinstance(exc.__cause__, IntegrityError) or client_key is None:
+                raise
+            again = self._queued_before(client_key, digest) if digest is not None else None
             if again is None:
                 raise
             return again
@@ -273,13 +280,21 @@ class EventQueue(EventScope):
             raise InputError("key", "a key is 1 to 100 printable characters")
         return f"{self.actor.identity}/{key}"
 
-    def _queued_before(self, client_key: str) -> Queued | None:
-        """What a request with this key queued before (its first row and the thread after it)."""
+    def _queued_before(self, client_key: str, digest: str) -> Queued | None:
+        """What a request with this key queued before (its first row and the thread after it);
+        a :class:`Conflict` if that request asked for another post (a key is for one post)."""
         with session_scope(self.engine) as session:
             event = self.event(session)
             first = queries.find_by_client_key(session, event, client_key)
             if first is None:
                 return None
+            if first.client_digest is not None and first.client_digest != digest:
+                key = client_key.split("/", 1)[1]
+                raise Conflict(
+                    f"the key {key!r} was already used for another post (post {first.id}): "
+                    "nothing was queued",
+                    hint="Send a new post with a new key.",
+                )
             rows = queries.thread_parts(session, first)
             parent = queries.parent_of(session, first)
             queued = _queued(rows, parent)
@@ -476,6 +491,23 @@ class EventQueue(EventScope):
         with self.session() as (session, event):
             event.paused = paused
             self.audit(session, event, "pause" if paused else "resume", "sending")
+
+
+def request_digest(request: PostRequest, talk: Talk | None) -> str:
+    """What a request asks for, as a SHA-256: its text (as it will be posted), talk, time, images
+    (their bytes, or their path) and alt text, card and thread. The idempotency key stands for
+    one such request: the same key with another digest is another post."""
+    asked = {
+        "text": normalize(request.text),
+        "talk": talk.id if talk is not None else None,
+        "due": request.due_at.isoformat() if request.due_at else None,
+        "images": [[str(i.path), i.alt.strip()] for i in request.images],
+        "uploads": [[hashlib.sha256(u.data).hexdigest(), u.alt.strip()] for u in request.uploads],
+        "card": [request.card, request.card_alt.strip()] if request.card else None,
+        "in_thread": request.in_thread,
+    }
+    # ensure_ascii: a lone surrogate (only a front end that let one through) still hashes
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
 def _check_decodes(source: Path | bytes, name: str) -> None:

@@ -55,6 +55,7 @@ class Draft:
     author: str | None = None  # who queued it by hand (None: the planner)
     author_id: str | None = None  # their identity (owner, member:<id>): who may change it
     client_key: str | None = None  # ``<author>/<key>``: the API's idempotency key
+    client_digest: str | None = None  # what the request with that key asked for (a SHA-256)
 
 
 def manual_key() -> str:
@@ -86,6 +87,7 @@ def add_post(
         author=draft.author,
         author_id=draft.author_id,
         client_key=draft.client_key,
+        client_digest=draft.client_digest,
         edited=False,
         attempts=0,
     )

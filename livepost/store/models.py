@@ -270,6 +270,9 @@ class OutboxRow(Base):
     #: ``<author>/<key>`` of a post sent through the API with the client's idempotency key: the
     #: same key again is the same post (a double tap, a resend after a dropped connection)
     client_key: Mapped[str | None] = mapped_column(String(250), unique=True)
+    #: a SHA-256 of what that request asked for (text, talk, images and their alt text): the same
+    #: key with another request is refused, not answered with this post (NULL before 0011)
+    client_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class TeamMemberRow(Base):

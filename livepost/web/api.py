@@ -7,12 +7,12 @@ idempotency key and every check live in :class:`livepost.app.queue.EventQueue`.
 
 Bodies are read with a size cap, refused by ``Content-Length`` first and counted while they
 stream in (an image is spooled to a temporary file by the multipart parser, never held whole in
-memory before the cap is known to hold).
+memory before the cap is known to hold); a JSON body within the limits of
+:mod:`livepost.web.bodies` (its type, encoding, nesting, numbers and text).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +21,13 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Message
 
 from livepost.app.queue import MAX_UPLOAD_BYTES, PostRequest, Upload
 from livepost.app.talks_now import talk_json
 from livepost.app.wall import WallVerb
 from livepost.errors import InputError, NotAllowed
-from livepost.web.errors import BadRequest, BodyTooLarge
+from livepost.web.bodies import JSON_TYPE, capped, media_type, read_json, refuse_non_text
+from livepost.web.errors import BadRequest
 from livepost.web.security import CSRF_HEADER
 
 if TYPE_CHECKING:
@@ -47,31 +47,6 @@ WALL_FIELDS = {
     WallVerb.BLOCK: "did",
     WallVerb.UNBLOCK: "did",
 }
-
-
-def capped(request: Request, cap: int) -> Request:
-    """The request, reading whose body raises :class:`BodyTooLarge` past ``cap`` bytes."""
-    length = request.headers.get("content-length", "")
-    too_large = f"the body is larger than {_size(cap)}"
-    if length.isdigit() and int(length) > cap:
-        raise BodyTooLarge(too_large)
-    seen = 0
-    receive = request.receive
-
-    async def counting() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > cap:
-                raise BodyTooLarge(too_large)
-        return message
-
-    return Request(request.scope, counting)
-
-
-def _size(cap: int) -> str:
-    return f"{cap // 1024 // 1024} MB" if cap >= 1024 * 1024 else f"{cap // 1024} KB"
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -124,14 +99,8 @@ class Api:
         return checked
 
     async def json_body(self, request: Request) -> dict[str, Any]:
-        raw = await capped(request, MAX_JSON_BYTES).body()
-        try:
-            data = json.loads(raw or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BadRequest("the body is not JSON", hint='Send e.g. {"text": "..."}.') from None
-        if not isinstance(data, dict):
-            raise BadRequest("the body must be a JSON object")
-        return data
+        """The body's JSON object, within the limits of :mod:`livepost.web.bodies`."""
+        return await read_json(request, MAX_JSON_BYTES)
 
     # --- routes ---------------------------------------------------------------------------------
 
@@ -185,22 +154,25 @@ class Api:
         )
 
     async def snippet_request(self, request: Request) -> PostRequest:
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind, _params = media_type(request)
         if kind == "multipart/form-data":
             async with capped(request, MAX_FORM_BYTES).form(max_files=1, max_fields=10) as form:
                 fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                refuse_non_text(fields)
                 image = form.get("image")
                 upload = None
                 if isinstance(image, UploadFile):
+                    refuse_non_text(image.filename)
                     data = await image.read(MAX_UPLOAD_BYTES + 1)
                     upload = Upload(data, image.filename or "photo", fields.get("alt", ""))
                 elif fields.get("alt"):
                     raise InputError("image", "alt text was sent without an image")
             data_fields: dict[str, Any] = fields
-        elif kind == "application/json":
+        elif kind == JSON_TYPE:
             data_fields, upload = await self.json_body(request), None
         else:
-            raise BadRequest("send JSON or multipart/form-data")
+            shown = kind or "a body without a Content-Type"
+            raise BadRequest(f"send {JSON_TYPE} or multipart/form-data, not {shown}")
         talk = _text(data_fields, "talk").strip()
         if not talk:
             raise InputError("talk", "a snippet needs its talk (an id from talks/current)")
