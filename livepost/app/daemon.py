@@ -57,6 +57,7 @@ __all__ = [
     "Publisher",
     "Replanned",
     "SentPost",
+    "programme_retry_delay",
 ]
 
 P = ParamSpec("P")
@@ -208,16 +209,29 @@ class Delivery:
 
 @dataclass(frozen=True)
 class ProgrammeRefresh:
-    """One fetch of the programme URL: why it was not applied, or what changed."""
+    """One fetch of the programme URL: why it was not applied, or what changed; how many tries
+    in a row failed and when the next try is due (``retry_in`` seconds from now)."""
 
     problem: str | None = None
     added: int = 0
     changed: int = 0
     withdrawn: int = 0
+    url: str | None = None
+    failures: int = 0
+    retry_in: float | None = None
+    retry_at: datetime | None = None
 
     @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.changed or self.withdrawn)
+
+
+def programme_retry_delay(failures: int, every_seconds: float) -> float:
+    """Seconds until the programme refresh tries again after ``failures`` in a row (the
+    importer's backoff, for a failure it could not record: the database itself)."""
+    from livepost.schedule.importer import retry_delay
+
+    return retry_delay(failures, every_seconds)
 
 
 @dataclass(frozen=True)
@@ -352,20 +366,32 @@ class DaemonWork(EventScope):
         return Replanned(list(result.problems), list(report.cancelled), changed, talks)
 
     @_database
-    def refresh_programme(self) -> ProgrammeRefresh:
+    def refresh_programme(self, every_seconds: float | None = None) -> ProgrammeRefresh:
         """Fetch the programme URL again and apply it as ``schedule import`` does; a failure
-        keeps the last good programme (and is recorded for ``status`` and the console)."""
+        keeps the last good programme and is recorded, with the next try (backoff), for
+        ``status`` and the console. ``every_seconds``: the regular refresh (default the
+        settings')."""
         self._allowed()
         from livepost.schedule.importer import refresh_programme
 
-        refresh = refresh_programme(self.settings, self.engine, event_key=self.key)
-        if refresh.problem is not None:
-            return ProgrammeRefresh(problem=refresh.problem)
+        refresh = refresh_programme(
+            self.settings, self.engine, event_key=self.key, every_seconds=every_seconds
+        )
+        said = ProgrammeRefresh(
+            problem=refresh.problem,
+            url=refresh.url,
+            failures=refresh.failures,
+            retry_in=refresh.retry_in,
+            retry_at=refresh.retry_at,
+        )
         if refresh.result is None or refresh.result.report.nothing_changed:
-            return ProgrammeRefresh()
+            return said
         report = refresh.result.report
-        return ProgrammeRefresh(
-            added=len(report.added), changed=len(report.changed), withdrawn=len(report.withdrawn)
+        return dataclasses.replace(
+            said,
+            added=len(report.added),
+            changed=len(report.changed),
+            withdrawn=len(report.withdrawn),
         )
 
     # --- sending --------------------------------------------------------------------------
