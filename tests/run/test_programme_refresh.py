@@ -205,6 +205,16 @@ def test_a_failing_refresh_is_said_recorded_and_retried_with_backoff(
         failed_at = datetime.fromisoformat(shown["last_failure"]["at"])
         assert datetime.fromisoformat(shown["next_try"]) - failed_at == timedelta(minutes=2)
         assert "refresh failed 3 times in a row" in event_status(settings, engine).lines()[4]
+        cli = run_livepost("--event", settings.event_dir, "status")
+        assert cli.code == 0, cli.err
+        shown_line = next(ln for ln in cli.out.splitlines() if ln.startswith("Programme: "))
+        assert shown_line.startswith(
+            f"Programme: PROBLEM {url}: refresh failed 3 times in a row, last at "
+        )
+        assert f"({url}: is a web page (HTML), not a programme export); keeping the last " in (
+            shown_line
+        )
+        assert "; next try " in shown_line
 
         for second, delay in ((210, "4 min"), (450, "8 min"), (930, "10 min"), (1530, "10 min")):
             state.mode = "drip"

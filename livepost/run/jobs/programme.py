@@ -68,6 +68,7 @@ class ProgrammeJob:
         self.url = work.settings.schedule_url or ""
         self.next_try: float | None = None  # timer() of the next fetch (None: at once)
         self.failures = 0  # failed tries in a row
+        self._told = False  # a failure was said: the recovery is said too
         self._started: float | None = None  # timer() when the running fetch began
         self._stuck_said = False
         self._fetcher: threading.Thread | None = None
@@ -121,9 +122,9 @@ class ProgrammeJob:
             return
         self.next_try = self.timer() + (refresh.retry_in or self.every)
         stamp = self.voice.stamp(self.clock())
-        if self.failures:
+        if self._told:
             self.voice.echo(f"{stamp} programme refresh works again ({self.url})")
-            self.failures = 0
+        self.failures, self._told = 0, False
         if not refresh.changed_anything:
             return
         self.voice.echo(
@@ -143,6 +144,7 @@ class ProgrammeJob:
         self.next_try = self.timer() + delay
         if problem is None:
             return
+        self._told = True
         where = "" if self.url in problem else f" of {self.url}"
         self.voice.echo(
             f"{self.voice.stamp(self.clock())} programme refresh{where} failed: {problem} "
