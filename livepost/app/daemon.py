@@ -12,12 +12,16 @@ it was.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
+import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -45,6 +49,7 @@ __all__ = [
     "DaemonWork",
     "DatabaseUnavailable",
     "Delivery",
+    "DiskFull",
     "Engine",
     "Media",
     "Missed",
@@ -52,6 +57,7 @@ __all__ = [
     "Publisher",
     "Replanned",
     "SentPost",
+    "programme_retry_delay",
 ]
 
 P = ParamSpec("P")
@@ -73,14 +79,86 @@ def _first_line(exc: SQLAlchemyError) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
+#: the free space a full disk's message asks for, at least (the database's journal and a
+#: programme's import need room beside the database; below this the next write may fail again)
+DISK_NEEDED_BYTES = 10 * 1024 * 1024
+_SQLITE_FULL = 13
+
+
+class DiskFull(DatabaseUnavailable):
+    """The disk holding ``path`` is full (ENOSPC, SQLite's "database or disk is full"): the
+    daemon waits, sending nothing, and carries on when it can write again."""
+
+    def __init__(self, path: Path, free: int, needed: int) -> None:
+        self.path, self.free, self.needed = path, free, needed
+        super().__init__(
+            f"The disk holding {path} is full ({_size(free)} free): livepost waits and sends "
+            f"nothing until about {_size(needed)} are free; nothing queued is lost."
+        )
+
+
+def _size(count: int) -> str:
+    """``12 KB``, ``10 MB``: what a person reads at a glance."""
+    if count < 1024 * 1024:
+        return f"{count // 1024} KB"
+    return f"{round(count / (1024 * 1024))} MB"
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if isinstance(exc, StoreError):  # said by a lower layer: look at what it was said about
+        cause = exc.__cause__
+        return "database or disk is full" in exc.message or (
+            cause is not None and _is_disk_full(cause)
+        )
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        return code == _SQLITE_FULL or "database or disk is full" in str(orig)
+    return False
+
+
+def disk_full(engine: Engine, exc: BaseException) -> DiskFull:
+    """What a write that failed for want of space says: the file it wrote (else the database),
+    the space left there and about how much to free (twice the database, at least
+    :data:`DISK_NEEDED_BYTES`)."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    named = getattr(exc, "filename", None) if isinstance(exc, OSError) else None
+    path = Path(str(named or database or "."))
+    if not path.is_absolute():
+        path = path.resolve()
+    size = 0
+    if database:
+        try:
+            size = Path(database).stat().st_size
+        except OSError:
+            size = 0
+    folder = path if path.is_dir() else path.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = 0
+    return DiskFull(path, free, max(DISK_NEEDED_BYTES, 2 * size))
+
+
 def _database(method: Callable[P, R]) -> Callable[P, R]:
-    """SQLAlchemy's errors leave this layer as :class:`DatabaseUnavailable` (one line)."""
+    """SQLAlchemy's errors leave this layer as :class:`DatabaseUnavailable` (one line), a full
+    disk (the database's or a file's) as :class:`DiskFull`."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except SQLAlchemyError as exc:
+        except DatabaseUnavailable:
+            raise
+        except (SQLAlchemyError, OSError, StoreError) as exc:
+            if _is_disk_full(exc):
+                work = args[0]
+                assert isinstance(work, DaemonWork)
+                raise disk_full(work.engine, exc) from exc
+            if not isinstance(exc, SQLAlchemyError):
+                raise
             raise DatabaseUnavailable(_first_line(exc)) from exc
 
     return wrapper
@@ -131,16 +209,29 @@ class Delivery:
 
 @dataclass(frozen=True)
 class ProgrammeRefresh:
-    """One fetch of the programme URL: why it was not applied, or what changed."""
+    """One fetch of the programme URL: why it was not applied, or what changed; how many tries
+    in a row failed and when the next try is due (``retry_in`` seconds from now)."""
 
     problem: str | None = None
     added: int = 0
     changed: int = 0
     withdrawn: int = 0
+    url: str | None = None
+    failures: int = 0
+    retry_in: float | None = None
+    retry_at: datetime | None = None
 
     @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.changed or self.withdrawn)
+
+
+def programme_retry_delay(failures: int, every_seconds: float) -> float:
+    """Seconds until the programme refresh tries again after ``failures`` in a row (the
+    importer's backoff, for a failure it could not record: the database itself)."""
+    from livepost.schedule.importer import retry_delay
+
+    return retry_delay(failures, every_seconds)
 
 
 @dataclass(frozen=True)
@@ -275,20 +366,32 @@ class DaemonWork(EventScope):
         return Replanned(list(result.problems), list(report.cancelled), changed, talks)
 
     @_database
-    def refresh_programme(self) -> ProgrammeRefresh:
+    def refresh_programme(self, every_seconds: float | None = None) -> ProgrammeRefresh:
         """Fetch the programme URL again and apply it as ``schedule import`` does; a failure
-        keeps the last good programme (and is recorded for ``status`` and the console)."""
+        keeps the last good programme and is recorded, with the next try (backoff), for
+        ``status`` and the console. ``every_seconds``: the regular refresh (default the
+        settings')."""
         self._allowed()
         from livepost.schedule.importer import refresh_programme
 
-        refresh = refresh_programme(self.settings, self.engine, event_key=self.key)
-        if refresh.problem is not None:
-            return ProgrammeRefresh(problem=refresh.problem)
+        refresh = refresh_programme(
+            self.settings, self.engine, event_key=self.key, every_seconds=every_seconds
+        )
+        said = ProgrammeRefresh(
+            problem=refresh.problem,
+            url=refresh.url,
+            failures=refresh.failures,
+            retry_in=refresh.retry_in,
+            retry_at=refresh.retry_at,
+        )
         if refresh.result is None or refresh.result.report.nothing_changed:
-            return ProgrammeRefresh()
+            return said
         report = refresh.result.report
-        return ProgrammeRefresh(
-            added=len(report.added), changed=len(report.changed), withdrawn=len(report.withdrawn)
+        return dataclasses.replace(
+            said,
+            added=len(report.added),
+            changed=len(report.changed),
+            withdrawn=len(report.withdrawn),
         )
 
     # --- sending --------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class EventStatus:
     #: a followed programme URL: how its last fetch went (None without a URL)
     programme: str | None = None
     programme_ok: bool = True
+    #: the same, for ``--json``: url, last_success, last_failure {at, error}, failures, next_try
+    programme_state: dict[str, Any] | None = None
     #: the newest changes people made (queue, edit, cancel, wall, team...), newest first
     changes: list[Change] = field(default_factory=list)
 
@@ -92,7 +94,11 @@ class EventStatus:
             "programme": (
                 None
                 if self.programme is None
-                else {"ok": self.programme_ok, "detail": self.programme}
+                else {
+                    "ok": self.programme_ok,
+                    "detail": self.programme,
+                    **(self.programme_state or {}),
+                }
             ),
             "changes": [c.to_json() for c in self.changes],
         }
@@ -235,13 +241,19 @@ def event_status(settings: Settings, engine: Engine) -> EventStatus:
         )
     followed = settings.schedule_url
     if followed is not None:
-        from livepost.schedule.importer import describe_followed, followed_programme
+        from livepost.schedule.importer import (
+            describe_followed,
+            followed_json,
+            followed_programme,
+        )
 
         state = followed_programme(settings, engine)
         if state is None:
             status.programme = f"{followed}: not fetched yet (livepost schedule import)"
+            status.programme_state = {"url": followed, "last_success": None}
         else:
             status.programme_ok, status.programme = describe_followed(state, settings.zone.key)
+            status.programme_state = followed_json(state)
     return status
 
 

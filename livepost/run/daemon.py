@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from livepost.app.daemon import DiskFull
 from livepost.app.event import EventApp
 from livepost.errors import LivepostError, StoreError
 from livepost.model.actors import Actor
@@ -55,6 +56,8 @@ POLL_SECONDS = 2.0  # the database and the notes folder are looked at this often
 QUEUE_GLANCE_SECONDS = 0.2
 #: real seconds between tries while the database cannot be used (locked, disk full, connection lost)
 DATABASE_RETRY_SECONDS = 5.0
+#: a full disk is said again at most this often (event time), with the space left
+DISK_FULL_EVERY = timedelta(minutes=1)
 
 
 class Daemon:
@@ -102,6 +105,7 @@ class Daemon:
         self.summary = RunSummary()
         self.steps = 0  # loop steps done: tests wait on it instead of sleeping
         self.database_trouble: str | None = None  # what keeps the database from us, while it does
+        self._disk_full_said: datetime | None = None  # when a full disk was last said
         self.programme = Programme()
         self._voice = Voice(echo, settings.zone)
         self._wake = threading.Event()
@@ -229,13 +233,26 @@ class Daemon:
         return min((due_at for _id, due_at in due), default=None)
 
     def _database_unavailable(self, exc: StoreError) -> None:
-        """Say once what keeps the database from us, here and to ``livepost status``; keep
-        trying (nothing is lost: the outbox is where it was)."""
+        """Say what keeps the database from us, here and to ``livepost status`` (once; a full
+        disk at most once a minute, with the space left); keep trying (nothing is lost: the
+        outbox is where it was)."""
+        now = self.clock.now()
+        since = self._voice.stamp(now)
+        if isinstance(exc, DiskFull):
+            said = self._disk_full_said
+            self.database_trouble = exc.message
+            if said is not None and now - said < DISK_FULL_EVERY:
+                return
+            first = said is None
+            self._disk_full_said = now
+            self.echo(f"{since} {exc.message}")
+            if first and self._note is not None:
+                self._note(f"waiting for disk space since {since}: {exc.message}")
+            return
         reason = exc.message
         if reason == self.database_trouble:
             return
-        self.database_trouble = reason
-        since = self._voice.stamp(self.clock.now())
+        self.database_trouble, self._disk_full_said = reason, None
         self.echo(f"{since} waiting for the database (nothing is lost, retrying): {reason}")
         if self._note is not None:
             self._note(f"waiting for the database since {since}: {reason}")
@@ -244,7 +261,12 @@ class Daemon:
         if self.database_trouble is None:
             return
         self.database_trouble = None
-        self.echo(f"{self._voice.stamp(self.clock.now())} the database is back: sending again")
+        stamp = self._voice.stamp(self.clock.now())
+        if self._disk_full_said is not None:
+            self._disk_full_said = None
+            self.echo(f"{stamp} there is room on the disk again: sending again")
+        else:
+            self.echo(f"{stamp} the database is back: sending again")
         if self._note is not None:
             self._note(None)
 

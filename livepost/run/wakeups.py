@@ -9,6 +9,7 @@ job loses nothing. Whether a late post is sent or missed is decided against the 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,37 @@ def wake_daemon(event_key: str) -> None:
 def running_here(event_key: str) -> bool:
     """Whether a daemon of this event runs in this process (and its wake-ups can reach it)."""
     return event_key in _WAKERS
+
+
+#: APScheduler's loggers whose lines a stalled loop could repeat many times a second
+_SCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")
+#: the same APScheduler line is let through at most this often (real seconds)
+HUSH_SECONDS = 60.0
+
+
+class _Hush(logging.Filter):
+    """Lets each kind of APScheduler line through at most once per :data:`HUSH_SECONDS`; the
+    next one says how many like it were not shown. The wake-ups are only a shortcut (the daemon
+    looks at the outbox anyway): a flood of "skipped" or "missed" lines tells nobody anything."""
+
+    def __init__(self, every: float = HUSH_SECONDS, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self._said: dict[tuple[str, str], tuple[float, int]] = {}  # kind -> said at, hushed
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = (record.name, str(record.msg))
+        now = self.clock()
+        said = self._said.get(kind)
+        if said is not None and now - said[0] < self.every:
+            self._said[kind] = (said[0], said[1] + 1)
+            return False
+        hushed = said[1] if said is not None else 0
+        self._said[kind] = (now, 0)
+        if hushed:
+            record.msg = f"{record.msg} (and {hushed} more like it not shown)"
+        return True
 
 
 class _SturdyScheduler(BackgroundScheduler):  # type: ignore[misc]
@@ -69,6 +101,7 @@ class WakeUps:
         self.wake = wake
         self._scheduler: Any = None
         self._armed: object = None
+        self._hush = _Hush()
 
     def start(self) -> None:
         self._scheduler = _SturdyScheduler(
@@ -86,6 +119,8 @@ class WakeUps:
             },
         )
         _WAKERS[self.event_key] = self.wake
+        for name in _SCHEDULER_LOGGERS:
+            logging.getLogger(name).addFilter(self._hush)
         self._scheduler.start()
 
     def register(self) -> None:
@@ -97,6 +132,8 @@ class WakeUps:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        for name in _SCHEDULER_LOGGERS:
+            logging.getLogger(name).removeFilter(self._hush)
 
     def arm(self, due: Sequence[tuple[int, datetime]]) -> None:
         """Make the job store hold exactly one wake-up per ``(post id, due time)``."""

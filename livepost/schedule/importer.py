@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,7 +128,7 @@ def _import_url(
         row = fetch_row(session, load_event(session, key), url)
         row.etag, row.last_modified = fetched.etag, fetched.last_modified
         row.tried_at = row.ok_at = utc_now()
-        row.error = None
+        row.error, row.failures = None, 0
     return ProgrammeImport(url, schedule, report)
 
 
@@ -148,34 +148,105 @@ def _record(
         row = fetch_row(session, event, url)
         row.tried_at = utc_now()
         if ok:
-            row.ok_at, row.error = row.tried_at, None
+            row.ok_at, row.error, row.failures = row.tried_at, None, 0
             row.etag, row.last_modified = etag, last_modified
         else:
             row.error = error
 
 
+#: the daemon's first retry after a failed refresh (sooner when it refreshes more often)...
+RETRY_FIRST_SECONDS = 30.0
+#: ...doubling at each failure in a row, up to this
+RETRY_MAX_SECONDS = 600.0
+
+
+def retry_delay(failures: int, every_seconds: float) -> float:
+    """Seconds until the next try after ``failures`` failed tries in a row (exponential backoff:
+    30 s, 1 min, 2 min... capped at 10 min; never later than a regular refresh would begin)."""
+    first = min(RETRY_FIRST_SECONDS, every_seconds)
+    exponent = min(max(failures, 1) - 1, 30)
+    return float(min(first * 2**exponent, max(RETRY_MAX_SECONDS, first)))
+
+
 @dataclass
 class Refresh:
     """One re-fetch by the daemon: the import when it worked, else why the last good
-    programme was kept."""
+    programme was kept; how many tries in a row failed and when the next one is due."""
 
     result: ProgrammeImport | None = None
     problem: str | None = None
+    url: str | None = None
+    failures: int = 0
+    retry_in: float = 0.0  # seconds until the next try
+    retry_at: datetime | None = None
 
 
-def refresh_programme(settings: Settings, engine: Engine, event_key: str | None = None) -> Refresh:
-    """Fetch the programme URL again and apply it as a re-import does; a failure keeps the last
-    good programme and is recorded for ``status`` and the console."""
+def _said(exc: Exception) -> str:
+    """One line about what went wrong: ours as we said it, anything else with its type."""
+    if isinstance(exc, LivepostError):
+        return exc.message
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def refresh_programme(
+    settings: Settings,
+    engine: Engine,
+    event_key: str | None = None,
+    *,
+    every_seconds: float | None = None,
+) -> Refresh:
+    """Fetch the programme URL again and apply it as a re-import does. A failure of any kind
+    (network, deadline, HTTP error, a bad or unreadable programme) keeps the last good programme
+    and is recorded for ``status`` and the console with the next try (see :func:`retry_delay`;
+    ``every_seconds`` is the regular refresh, default the settings'). Only the database failing
+    too raises."""
     url = settings.schedule_url
     if url is None:
         return Refresh()
     key = event_key or settings.event_key
+    every = (
+        every_seconds
+        if every_seconds is not None
+        else settings.event.schedule_refresh_minutes * 60.0
+    )
     try:
-        return Refresh(result=import_programme(settings, engine, url, event_key=key))
-    except LivepostError as exc:
-        problem = exc.message
-        _record(engine, settings, key, url, ok=False, error=problem)
-        return Refresh(problem=problem)
+        result = import_programme(settings, engine, url, event_key=key)
+    except Exception as exc:
+        if _database_failed(exc):
+            raise
+        problem = _said(exc)
+        with session_scope(engine) as session:
+            event = ensure_event(session, key, settings.event.name, settings.event.timezone)
+            row = fetch_row(session, event, url)
+            now = utc_now()
+            failures = (row.failures or 0) + 1
+            delay = retry_delay(failures, every)
+            row.tried_at = row.failed_at = now
+            row.error, row.failures = problem, failures
+            row.retry_at = now + timedelta(seconds=delay)
+            retry_at = row.retry_at
+        return Refresh(
+            problem=problem, url=url, failures=failures, retry_in=delay, retry_at=retry_at
+        )
+    with session_scope(engine) as session:
+        row = fetch_row(session, load_event(session, key), url)
+        row.failures = 0
+        row.retry_at = (row.tried_at or utc_now()).astimezone(UTC) + timedelta(seconds=every)
+        retry_at = row.retry_at
+    return Refresh(result=result, url=url, retry_in=every, retry_at=retry_at)
+
+
+def _database_failed(exc: Exception) -> bool:
+    """Whether ``exc`` is the database's own failure (nothing could be recorded either)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from livepost.errors import StoreError
+
+    return isinstance(exc, SQLAlchemyError | StoreError) or isinstance(
+        exc.__cause__, SQLAlchemyError
+    )
 
 
 def followed_programme(settings: Settings, engine: Engine) -> FetchState | None:
@@ -190,7 +261,8 @@ def followed_programme(settings: Settings, engine: Engine) -> FetchState | None:
 
 
 def describe_followed(state: FetchState, zone_name: str) -> tuple[bool, str]:
-    """(healthy, one line) about a followed programme URL, in the event's time zone."""
+    """(healthy, one line) about a followed programme URL, in the event's time zone: the last
+    success, the last failure and its message while it fails, and the next try."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(zone_name)
@@ -198,9 +270,35 @@ def describe_followed(state: FetchState, zone_name: str) -> tuple[bool, str]:
     def at(moment: datetime | None) -> str:
         return f"{moment.astimezone(zone):%a %d %b %H:%M}" if moment else "never"
 
+    def next_try(label: str) -> str:
+        if state.retry_at is None:
+            return ""
+        return f"; {label} {state.retry_at.astimezone(zone):%a %d %b %H:%M:%S}"
+
     if state.error:
+        times = f"{state.failures} times in a row, " if state.failures > 1 else ""
+        failed_at = state.failed_at or state.tried_at
         return False, (
-            f"{state.url}: last fetch failed at {at(state.tried_at)} ({state.error}); keeping the "
-            f"last good programme (fetched {at(state.ok_at)})"
+            f"{state.url}: refresh failed {times}last at {at(failed_at)} ({state.error}); "
+            f"keeping the last good programme (fetched {at(state.ok_at)})" + next_try("next try")
         )
-    return True, f"{state.url}: fetched {at(state.ok_at)}"
+    return True, f"{state.url}: fetched {at(state.ok_at)}" + next_try("next refresh")
+
+
+def followed_json(state: FetchState) -> dict[str, object]:
+    """The same as :func:`describe_followed` for ``status --json`` (UTC, ISO 8601)."""
+
+    def iso(moment: datetime | None) -> str | None:
+        return moment.astimezone(UTC).isoformat() if moment else None
+
+    return {
+        "url": state.url,
+        "last_success": iso(state.ok_at),
+        "last_failure": (
+            {"at": iso(state.failed_at or state.tried_at), "error": state.error}
+            if state.error
+            else None
+        ),
+        "failures": state.failures if state.error else 0,
+        "next_try": iso(state.retry_at),
+    }

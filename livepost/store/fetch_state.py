@@ -22,6 +22,9 @@ class FetchState:
     tried_at: datetime | None
     ok_at: datetime | None
     error: str | None
+    failed_at: datetime | None = None
+    failures: int = 0  # tries in a row that failed (0: the last one worked)
+    retry_at: datetime | None = None  # when the daemon tries next
 
 
 def fetch_row(session: Session, event: EventRow, url: str) -> ScheduleFetchRow:
@@ -34,6 +37,7 @@ def fetch_row(session: Session, event: EventRow, url: str) -> ScheduleFetchRow:
         session.add(row)
     elif row.url != url:
         row.url, row.etag, row.last_modified, row.ok_at, row.error = url, None, None, None, None
+        row.failed_at, row.failures, row.retry_at = None, 0, None
     return row
 
 
@@ -44,4 +48,14 @@ def read_fetch_state(session: Session, event: EventRow) -> FetchState | None:
     ).one_or_none()
     if row is None:
         return None
-    return FetchState(row.url, row.etag, row.last_modified, row.tried_at, row.ok_at, row.error)
+    return FetchState(
+        row.url,
+        row.etag,
+        row.last_modified,
+        row.tried_at,
+        row.ok_at,
+        row.error,
+        row.failed_at,
+        row.failures or 0,
+        row.retry_at,
+    )

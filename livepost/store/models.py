@@ -395,7 +395,9 @@ class ArchiveSyncRow(Base):
 
 class ScheduleFetchRow(Base):
     """The last fetch of an event's programme URL: the validators to send next time (``etag``,
-    ``last_modified``), when it was last tried and last worked, and why the last try failed."""
+    ``last_modified``), when it was last tried and last worked, why and when the last try failed
+    (``error`` is cleared when a fetch works again), how many tries in a row failed and when the
+    daemon tries next."""
 
     __tablename__ = "schedule_fetches"
     __table_args__ = (UniqueConstraint("event_id"),)
@@ -408,6 +410,9 @@ class ScheduleFetchRow(Base):
     tried_at: Mapped[datetime | None]
     ok_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[datetime | None]
 
 
 class HandleCheckRow(Base):

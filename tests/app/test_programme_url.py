@@ -213,11 +213,14 @@ def test_the_daemon_follows_the_programme_and_keeps_the_last_good_one(
     try:
         programme.change(start="10:45", room="Seminar Room 3")
         _wait(lambda: _talks(folder)["opening-talk"] == ("10:45", "Seminar Room 3"), "the move")
-        assert any("programme updated: 0 added, 1 changed, 0 withdrawn" in ln for ln in lines)
+        _wait(
+            lambda: any("programme updated: 0 added, 1 changed, 0 withdrawn" in ln for ln in lines),
+            "the move said",
+        )
         good = _talks(folder)
 
         programme.change(mode="404", start="12:00")
-        _wait(lambda: any("programme not updated" in ln for ln in lines), "the failure")
+        _wait(lambda: any("programme refresh failed" in ln for ln in lines), "the failure")
         status = event_status(settings, engine)
         assert status.programme_ok is False
         assert status.programme is not None
@@ -229,15 +232,16 @@ def test_the_daemon_follows_the_programme_and_keeps_the_last_good_one(
         assert "keeping the last good programme" in checks["programme"].detail
 
         programme.change(mode="ok")
-        _wait(lambda: any("programme fetched again" in ln for ln in lines), "the recovery")
+        _wait(lambda: any("programme refresh works again" in ln for ln in lines), "the recovery")
         _wait(lambda: event_status(settings, engine).programme_ok, "status to recover")
         assert _talks(folder)["opening-talk"] == ("12:00", "Seminar Room 3")
     finally:
         daemon.stop()
         runner.join(timeout=10)
         engine.dispose()
-    said = [ln for ln in lines if "programme not updated" in ln]
-    assert len(said) == 1  # said once, not at every fetch
+    said = [ln for ln in lines if "programme refresh failed" in ln]
+    assert said and all(f"{url} answered 404 Not Found" in ln for ln in said)  # one a failure
+    assert sum("programme refresh works again" in ln for ln in lines) == 1
     cli = run_livepost("status", cwd=folder)
     assert cli.code == 0
     assert f"Programme: {url}: fetched" in cli.out
