@@ -23,6 +23,9 @@ from livepost.errors import ConfigError
 from livepost.model.ids import slugify
 
 CONFIG_FILE = "livepost.toml"
+#: a notes file larger than this is skipped, not read (it would queue thousands of posts): the
+#: notes reader, ``notes check``, the plan and ``status`` all hold files to it
+MAX_NOTES_BYTES = 1_000_000
 DEFAULT_SERVICE = "https://bsky.social"
 
 #: environment variable -> the setting it provides (also read from the event's ``.env``)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from livepost.cards.alt import has_visible_text
 from livepost.compose.text import MAX_TEXT_GRAPHEMES, grapheme_count
+from livepost.config import MAX_NOTES_BYTES
 from livepost.errors import InputError, NotesError
 from livepost.files import event_file
 from livepost.model.ids import closest_ids
@@ -40,8 +41,6 @@ _PIN_ATTEMPT = re.compile(r"^\s*\d")  # "[14:05]" and "[25:99]" are pins; "[Upda
 _PIN_VALUE = re.compile(r"^\s*(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*$")
 _COMMENT = re.compile(r"^<!--.*-->$")
 _MAX_IMAGES = 4  # a Bluesky post carries at most four images
-#: a notes file larger than this is refused (it would queue thousands of posts)
-MAX_NOTES_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from livepost.app.context import EventScope
 from livepost.app.permissions import Action, ensure
 from livepost.app.timeline import post_json
+from livepost.config import MAX_NOTES_BYTES
 from livepost.model.actors import identity_label
 from livepost.model.posts import PostState
 
@@ -78,6 +80,8 @@ class EventStatus:
     programme_state: dict[str, Any] | None = None
     #: the newest changes people made (queue, edit, cancel, wall, team...), newest first
     changes: list[Change] = field(default_factory=list)
+    #: notes files over the size limit, skipped by the plan: (path, size in bytes)
+    notes_skipped: list[tuple[str, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +105,7 @@ class EventStatus:
                 }
             ),
             "changes": [c.to_json() for c in self.changes],
+            "notes_skipped": [{"path": path, "bytes": size} for path, size in self.notes_skipped],
         }
 
     def lines(self) -> list[str]:
@@ -114,6 +119,12 @@ class EventStatus:
         if self.programme is not None:
             out.append(
                 ("Programme: " if self.programme_ok else "Programme: PROBLEM ") + self.programme
+            )
+        for path, size in self.notes_skipped:
+            out.append(
+                f"Notes: SKIPPED {path} ({size / 1_000_000:.1f} MB; a notes file holds at most "
+                f"{MAX_NOTES_BYTES // 1_000_000} MB): its snippets are not planned until it is "
+                "smaller"
             )
         waiting = {row["id"] for row in self.next}
         for title, rows, detail in (
@@ -192,6 +203,7 @@ def _assemble(
     session_info = session_status(settings)
     posted = sorted(posted, key=lambda r: (r.sent_at or r.due_at, r.id))
     return EventStatus(
+        notes_skipped=oversized_notes(settings.notes_dir),
         event=settings.event.name,
         timezone=zone.key,
         paused=paused,
@@ -276,3 +288,20 @@ def quick_status(
         missed=reader.posts(event_id, [PostState.MISSED]),
         changes=reader.recent_changes(event_id, CHANGES),
     )
+
+
+def oversized_notes(notes_dir: Path) -> list[tuple[str, int]]:
+    """Notes files the plan skips for their size (a stat each: nothing is read)."""
+    if not notes_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(notes_dir.glob("*.md")):
+        if path.name.startswith((".", "~", "#")):  # editor scratch files: never read
+            continue
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if size > MAX_NOTES_BYTES:
+            found.append((str(path), size))
+    return found

@@ -76,3 +76,24 @@ def test_the_quick_path_steps_aside_when_it_cannot_answer(planned: Path) -> None
     listed = run_livepost("--event", planned, "queue", "list")  # the door: creates, then lists
     assert (listed.code, listed.out) == (0, "Nothing queued.\n"), listed.err
     assert open_quick(settings.database_url) is not None
+
+
+def test_status_names_a_notes_file_the_plan_skips_for_its_size(planned: Path) -> None:
+    """Issue 23: an oversized notes file is named in ``status`` as in ``notes check`` and the
+    plan, by either read path (nothing of it is read: a stat is enough)."""
+    huge = planned / "notes" / "red-flags-police-misconduct.md"
+    huge.write_text("A point from the talk.\n\n" * 60_000, encoding="utf-8")  # 1.4 MB
+    (planned / "notes" / ".#scratch.md").write_bytes(b"x" * 2_000_000)  # an editor's: ignored
+    settings = load_settings(planned)
+    engine = open_database(settings.database_url)
+    reader = EventReader(settings, cli_actor(), lambda: EventApp(settings, engine, cli_actor()))
+    fast = reader.status()
+    slow = EventApp(settings, engine, cli_actor()).status.read()
+    engine.dispose()
+    assert fast.notes_skipped == slow.notes_skipped == [(str(huge), 1_440_000)]
+    shown = run_livepost("--event", planned, "status")
+    assert shown.code == 0, shown.err
+    assert (
+        f"Notes: SKIPPED {huge} (1.4 MB; a notes file holds at most 1 MB): its snippets are not "
+        "planned until it is smaller\n"
+    ) in shown.out
