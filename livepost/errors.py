@@ -136,3 +136,13 @@ class Conflict(LivepostError):
     """The request clashes with what is there (a post already sent, a name taken): 409."""
 
     exit_code = ExitCode.USAGE
+
+
+def one_line(exc: BaseException) -> str:
+    """One line about what went wrong, for a log or ``status``: ours as we said it, anything
+    else with its type (a bug's first line, never its traceback)."""
+    if isinstance(exc, LivepostError):
+        return exc.message
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

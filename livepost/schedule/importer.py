@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from livepost.errors import ConfigError, LivepostError
+from livepost.errors import ConfigError, one_line
 from livepost.model import Schedule
 from livepost.people import apply_people, read_people
 from livepost.store.engine import session_scope
@@ -181,15 +181,6 @@ class Refresh:
     retry_at: datetime | None = None
 
 
-def _said(exc: Exception) -> str:
-    """One line about what went wrong: ours as we said it, anything else with its type."""
-    if isinstance(exc, LivepostError):
-        return exc.message
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-
-
 def refresh_programme(
     settings: Settings,
     engine: Engine,
@@ -216,7 +207,7 @@ def refresh_programme(
     except Exception as exc:
         if _database_failed(exc):
             raise
-        problem = _said(exc)
+        problem = one_line(exc)
         with session_scope(engine) as session:
             event = ensure_event(session, key, settings.event.name, settings.event.timezone)
             row = fetch_row(session, event, url)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from livepost.app.daemon import DiskFull, programme_retry_delay
-from livepost.errors import LivepostError
+from livepost.errors import one_line
 
 if TYPE_CHECKING:
     from livepost.app.daemon import DaemonWork, ProgrammeRefresh
@@ -115,7 +115,7 @@ class ProgrammeJob:
             return
         except Exception as exc:  # the database itself, or a bug: try again after a backoff
             log.debug("programme refresh failed", exc_info=True)
-            self._failed(_said(exc), None)
+            self._failed(one_line(exc), None)
             return
         if refresh.problem is not None:
             self._failed(refresh.problem, refresh)
@@ -162,11 +162,3 @@ class ProgrammeJob:
             f"{self.voice.stamp(self.clock())} programme refresh of {self.url} has not "
             f"finished after {waited:.0f} s (keeping the last good programme; still waiting)"
         )
-
-
-def _said(exc: Exception) -> str:
-    if isinstance(exc, LivepostError):
-        return exc.message
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
